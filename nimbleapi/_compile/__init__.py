@@ -1,0 +1,1 @@
+"""Compilation: analysed routes -> request handlers with every route-constant decision made."""

@@ -1,0 +1,119 @@
+"""Turning an endpoint's return value into a ``Response`` (decided per route at start-up)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from ..datastructures import DefaultPlaceholder
+from ..encoders import jsonable_encoder
+from ..exceptions import EndpointContext, ResponseValidationError
+from ..types import IncEx
+from ..utils import is_body_allowed_for_status_code
+from .._plan.fields import ModelField
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseOptions:
+    """The ``response_model_*`` options of a route, resolved once."""
+
+    include: IncEx | None = None
+    exclude: IncEx | None = None
+    by_alias: bool = True
+    exclude_unset: bool = False
+    exclude_defaults: bool = False
+    exclude_none: bool = False
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {
+            "include": self.include,
+            "exclude": self.exclude,
+            "by_alias": self.by_alias,
+            "exclude_unset": self.exclude_unset,
+            "exclude_defaults": self.exclude_defaults,
+            "exclude_none": self.exclude_none,
+        }
+
+
+async def serialize_response(
+    *,
+    field: ModelField | None = None,
+    response_content: Any,
+    include: IncEx | None = None,
+    exclude: IncEx | None = None,
+    by_alias: bool = True,
+    exclude_unset: bool = False,
+    exclude_defaults: bool = False,
+    exclude_none: bool = False,
+    is_coroutine: bool = True,
+    endpoint_ctx: EndpointContext | None = None,
+    dump_json: bool = False,
+) -> Any:
+    """Validate *response_content* against *field* (if any) and serialise it (FastAPI's helper)."""
+    if field is None:
+        return jsonable_encoder(response_content)
+    if is_coroutine:
+        value, errors = field.validate(response_content, {}, loc=("response",))
+    else:
+        value, errors = await run_in_threadpool(field.validate, response_content, {}, loc=("response",))
+    if errors:
+        raise ResponseValidationError(errors=errors, body=response_content, endpoint_ctx=endpoint_ctx or EndpointContext())
+    serializer = field.serialize_json if dump_json else field.serialize
+    return serializer(
+        value,
+        include=include,
+        exclude=exclude,
+        by_alias=by_alias,
+        exclude_unset=exclude_unset,
+        exclude_defaults=exclude_defaults,
+        exclude_none=exclude_none,
+    )
+
+
+def compile_responder(
+    *,
+    response_field: ModelField | None,
+    response_class: type[Response] | DefaultPlaceholder,
+    options: ResponseOptions,
+    status_code: int | None,
+) -> Callable[..., Any]:
+    """``respond(content, background, sub_response, endpoint_ctx) -> Response`` for one route."""
+    custom_class = not isinstance(response_class, DefaultPlaceholder)
+    actual_class: type[Response] = response_class if custom_class else response_class.value  # type: ignore[union-attr,assignment]
+    dump_json = response_field is not None and not custom_class
+    serialize_kwargs = options.as_kwargs()
+
+    def respond(content: Any, background: Any, sub_response: Response | None, endpoint_ctx: EndpointContext) -> Response:
+        if isinstance(content, Response):
+            if content.background is None:
+                content.background = background
+            return content
+        kwargs: dict[str, Any] = {"background": background}
+        code = status_code
+        if sub_response is not None and sub_response.status_code:
+            code = sub_response.status_code
+        if code is not None:
+            kwargs["status_code"] = code
+        if response_field is not None:
+            value, errors = response_field.validate(content, {}, loc=("response",))
+            if errors:
+                raise ResponseValidationError(errors=errors, body=content, endpoint_ctx=endpoint_ctx)
+            if dump_json:
+                body = response_field.serialize_json(value, **serialize_kwargs)
+                response: Response = Response(content=body, media_type="application/json", **kwargs)
+            else:
+                response = actual_class(response_field.serialize(value, **serialize_kwargs), **kwargs)
+        else:
+            response = actual_class(jsonable_encoder(content), **kwargs)
+        if not is_body_allowed_for_status_code(response.status_code):
+            response.body = b""
+        if sub_response is not None:
+            response.headers.raw.extend(sub_response.headers.raw)
+        return response
+
+    return respond
+

@@ -1,0 +1,1 @@
+"""Analysis: endpoint and dependency signatures -> plain route plans, once per route."""

@@ -1,0 +1,215 @@
+"""``ModelField``: one declared value (a parameter, a body, a response) with its compiled adapter.
+
+Built at start-up; the adapter is a pydantic ``TypeAdapter`` over
+``Annotated[annotation, *metadata, Field(...)]`` so every constraint of the declaration
+is enforced by one pydantic-core call per value.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from ..types import IncEx
+
+Undefined = PydanticUndefined
+
+
+def _adapter_for(field_info: FieldInfo, config: ConfigDict | None) -> TypeAdapter[Any]:
+    attributes = field_info.asdict()
+    with warnings.catch_warnings():
+        # A TypeAdapter warns that alias-like attributes are unused; they are used by us.
+        from pydantic.warnings import UnsupportedFieldAttributeWarning
+
+        warnings.simplefilter("ignore", category=UnsupportedFieldAttributeWarning)
+        rebuilt = Field(**attributes["attributes"])  # type: ignore[arg-type]
+        annotated = Annotated[(attributes["annotation"], *attributes["metadata"], rebuilt)]  # type: ignore[valid-type]
+        return TypeAdapter(annotated, config=config)
+
+
+def prefix_error_locations(errors: list[Any], prefix: tuple[int | str, ...]) -> list[dict[str, Any]]:
+    """Errors as pydantic reports them, with ``prefix`` put in front of each ``loc``."""
+    return [{**error, "loc": prefix + tuple(error["loc"])} for error in errors]
+
+
+@dataclass
+class ModelField:
+    """A declared value and the validator/serializer built for it."""
+
+    field_info: FieldInfo
+    name: str
+    mode: Literal["validation", "serialization"] = "validation"
+    config: ConfigDict | None = None
+
+    def __post_init__(self) -> None:
+        self._type_adapter: TypeAdapter[Any] = _adapter_for(self.field_info, self.config)
+
+    @property
+    def alias(self) -> str:
+        alias = self.field_info.alias
+        return alias if alias is not None else self.name
+
+    @property
+    def validation_alias(self) -> str | None:
+        alias = self.field_info.validation_alias
+        return alias if isinstance(alias, str) and alias else None
+
+    @property
+    def serialization_alias(self) -> str | None:
+        return self.field_info.serialization_alias or None
+
+    @property
+    def required(self) -> bool:
+        return self.field_info.is_required()
+
+    @property
+    def default(self) -> Any:
+        return self.get_default()
+
+    @property
+    def type_(self) -> Any:
+        return self.field_info.annotation
+
+    def get_default(self) -> Any:
+        if self.field_info.is_required():
+            return Undefined
+        return self.field_info.get_default(call_default_factory=True)
+
+    def validate(
+        self, value: Any, values: dict[str, Any] | None = None, *, loc: tuple[int | str, ...] = ()
+    ) -> tuple[Any, list[dict[str, Any]]]:
+        try:
+            return self._type_adapter.validate_python(value, from_attributes=True), []
+        except ValidationError as exc:
+            return None, prefix_error_locations(exc.errors(include_url=False), loc)
+
+    def serialize(
+        self,
+        value: Any,
+        *,
+        mode: Literal["json", "python"] = "json",
+        include: IncEx | None = None,
+        exclude: IncEx | None = None,
+        by_alias: bool = True,
+        exclude_unset: bool = False,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+    ) -> Any:
+        return self._type_adapter.dump_python(
+            value,
+            mode=mode,
+            include=include,
+            exclude=exclude,
+            by_alias=by_alias,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+        )
+
+    def serialize_json(
+        self,
+        value: Any,
+        *,
+        include: IncEx | None = None,
+        exclude: IncEx | None = None,
+        by_alias: bool = True,
+        exclude_unset: bool = False,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+    ) -> bytes:
+        return self._type_adapter.dump_json(
+            value,
+            include=include,
+            exclude=exclude,
+            by_alias=by_alias,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+        )
+
+    def __hash__(self) -> int:
+        # Fields are identified by object identity (as in FastAPI), not by value.
+        return id(self)
+
+
+def copy_field_info(field_info: FieldInfo, annotation: Any) -> FieldInfo:
+    """A copy of *field_info* whose annotation and metadata come from ``Annotated`` *annotation*."""
+    from copy import copy
+
+    merged = type(field_info).from_annotation(annotation)
+    copied = copy(field_info)
+    for name, value in merged.asdict()["attributes"].items():
+        setattr(copied, name, value)
+    copied._attributes_set = merged._attributes_set.copy()
+    copied.metadata = merged.metadata
+    copied.annotation = merged.annotation
+    return copied
+
+
+def missing_field_error(loc: tuple[int | str, ...]) -> dict[str, Any]:
+    return {"type": "missing", "loc": loc, "msg": "Field required", "input": None}
+
+
+_model_fields_cache: dict[type[Any], list[ModelField]] = {}
+
+
+def model_fields_of(model: type[Any]) -> list[ModelField]:
+    """One ``ModelField`` per field of a pydantic *model* (cached: models are immutable classes)."""
+    cached = _model_fields_cache.get(model)
+    if cached is not None:
+        return cached
+    import dataclasses
+
+    from pydantic import BaseModel
+
+    from .annotations import lenient_issubclass
+
+    fields = []
+    for name, info in model.model_fields.items():
+        nested = lenient_issubclass(info.annotation, (BaseModel, dict)) or dataclasses.is_dataclass(info.annotation)
+        fields.append(ModelField(field_info=info, name=name, config=None if nested else model.model_config))
+    _model_fields_cache[model] = fields
+    return fields
+
+
+INVALID_RESPONSE_TYPE_MESSAGE = (
+    "Invalid args for response field! Hint: check that {type_} is a valid Pydantic field type. "
+    "If you are using a return type annotation that is not a valid Pydantic field (e.g. Union[Response, dict, None]) "
+    "you can disable generating the response model from the type annotation with the path operation decorator "
+    "parameter response_model=None. Read more: https://fastapi.tiangolo.com/tutorial/response-model/"
+)
+
+
+def create_model_field(
+    name: str,
+    type_: Any,
+    default: Any = PydanticUndefined,
+    field_info: FieldInfo | None = None,
+    alias: str | None = None,
+    mode: Literal["validation", "serialization"] = "validation",
+) -> ModelField:
+    """A ``ModelField`` for *type_*, with FastAPI's error when the type cannot be validated."""
+    from pydantic import PydanticSchemaGenerationError
+
+    from ..exceptions import FastAPIError, PydanticV1NotSupportedError
+
+    try:
+        from pydantic import v1
+
+        is_v1 = isinstance(type_, type) and issubclass(type_, v1.BaseModel)
+    except (ImportError, TypeError):  # pragma: no cover
+        is_v1 = False
+    if is_v1:
+        raise PydanticV1NotSupportedError(
+            f"pydantic.v1 models are no longer supported by FastAPI. Please update the response model {type_!r}."
+        )
+    field_info = field_info or FieldInfo(annotation=type_, default=default, alias=alias)
+    try:
+        return ModelField(mode=mode, name=name, field_info=field_info)
+    except PydanticSchemaGenerationError:
+        raise FastAPIError(INVALID_RESPONSE_TYPE_MESSAGE.format(type_=type_)) from None

@@ -1,0 +1,1 @@
+"""Dispatch: finding the route for a request without scanning every route."""

@@ -1,0 +1,88 @@
+"""Run code written for FastAPI on nimbleapi: ``install()`` makes ``import fastapi`` give nimbleapi.
+
+    import nimbleapi.compat
+    nimbleapi.compat.install()
+    from fastapi import FastAPI          # nimbleapi.FastAPI
+    from fastapi.security import OAuth2PasswordBearer   # nimbleapi.security...
+
+The alias is a meta-path finder: ``fastapi.X.Y`` is the very module object
+``nimbleapi.X.Y`` (no second copy, so ``isinstance`` checks and module state agree),
+and a module nimbleapi does not have raises ``ModuleNotFoundError`` at once instead
+of falling through to a real FastAPI installation.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import importlib.abc
+import importlib.machinery
+import sys
+from types import ModuleType
+from typing import Any
+
+ALIAS = "fastapi"
+TARGET = "nimbleapi"
+
+
+class _AliasLoader(importlib.abc.Loader):
+    def __init__(self, target_name: str) -> None:
+        self.target_name = target_name
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        module = importlib.import_module(self.target_name)
+        sys.modules[spec.name] = module
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        """The target module was executed when it was imported; nothing is left to run."""
+
+    def get_code(self, fullname: str) -> Any:
+        """Lets ``python -m fastapi`` run ``nimbleapi.__main__``."""
+        target = self.target_name
+        spec = importlib.util.find_spec(target)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "get_code"):
+            return None
+        return spec.loader.get_code(target)
+
+
+class FastAPIAliasFinder(importlib.abc.MetaPathFinder):
+    """Resolves ``fastapi`` and ``fastapi.*`` to ``nimbleapi`` and ``nimbleapi.*``."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != ALIAS and not fullname.startswith(ALIAS + "."):
+            return None
+        target_name = TARGET + fullname[len(ALIAS) :]
+        target_spec = importlib.util.find_spec(target_name)
+        if target_spec is None:
+            raise ModuleNotFoundError(f"No module named {fullname!r} (nimbleapi has no {target_name!r})", name=fullname)
+        is_package = target_spec.submodule_search_locations is not None
+        spec = importlib.machinery.ModuleSpec(fullname, _AliasLoader(target_name), is_package=is_package)
+        if is_package:
+            spec.submodule_search_locations = list(target_spec.submodule_search_locations or [])
+        return spec
+
+
+def _installed_finder() -> FastAPIAliasFinder | None:
+    return next((finder for finder in sys.meta_path if isinstance(finder, FastAPIAliasFinder)), None)
+
+
+def install() -> None:
+    """Make ``import fastapi`` (and every ``fastapi.X``) resolve to nimbleapi. Idempotent."""
+    if _installed_finder() is None:
+        sys.meta_path.insert(0, FastAPIAliasFinder())
+    for name in [name for name in sys.modules if name == ALIAS or name.startswith(ALIAS + ".")]:
+        if not getattr(sys.modules[name], "__name__", "").startswith(TARGET):
+            del sys.modules[name]
+
+
+install_fastapi_alias = install
+
+
+def uninstall() -> None:
+    """Remove the alias and forget the aliased module names."""
+    finder = _installed_finder()
+    if finder is not None:
+        sys.meta_path.remove(finder)
+    for name in [name for name in sys.modules if name == ALIAS or name.startswith(ALIAS + ".")]:
+        del sys.modules[name]

@@ -1,0 +1,5 @@
+"""The framework's logger; named ``fastapi`` so that existing logging configuration applies."""
+
+import logging
+
+logger = logging.getLogger("fastapi")

@@ -1,0 +1,3 @@
+"""Middleware, from Starlette."""
+
+from starlette.middleware import Middleware as Middleware

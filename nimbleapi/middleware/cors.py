@@ -1,0 +1,3 @@
+"""CORSMiddleware, from Starlette."""
+
+from starlette.middleware.cors import CORSMiddleware as CORSMiddleware

@@ -1,0 +1,3 @@
+"""GZipMiddleware, from Starlette."""
+
+from starlette.middleware.gzip import GZipMiddleware as GZipMiddleware

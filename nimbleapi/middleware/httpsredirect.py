@@ -1,0 +1,3 @@
+"""HTTPSRedirectMiddleware, from Starlette."""
+
+from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware as HTTPSRedirectMiddleware

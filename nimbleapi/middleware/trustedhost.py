@@ -1,0 +1,3 @@
+"""TrustedHostMiddleware, from Starlette."""
+
+from starlette.middleware.trustedhost import TrustedHostMiddleware as TrustedHostMiddleware

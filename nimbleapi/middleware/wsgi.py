@@ -1,0 +1,3 @@
+"""WSGIMiddleware, from Starlette."""
+
+from starlette.middleware.wsgi import WSGIMiddleware as WSGIMiddleware

@@ -1,0 +1,765 @@
+"""Routing: ``APIRouter``, ``APIRoute`` and ``APIWebSocketRoute`` with FastAPI's behaviour.
+
+An ``APIRoute`` is analysed (``nimbleapi._plan``) and compiled (``nimbleapi._compile``)
+when it is created; nothing about its signature is inspected per request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from enum import Enum, IntEnum
+from typing import Any, TypeVar
+
+from starlette import routing
+from starlette._exception_handler import wrap_app_handling_exceptions
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Match, compile_path, get_name
+from starlette.types import AppType, ASGIApp, Lifespan, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from . import params
+from ._compile.deps import RequestContext, SolverCache
+from ._compile.forms import validate_form_limits
+from ._compile.handler import build_request_handler, endpoint_context
+from ._compile.handler import request_response as request_response
+from ._compile.respond import ResponseOptions, compile_responder
+from ._compile.respond import serialize_response as serialize_response
+from ._plan.annotations import lenient_issubclass
+from ._plan.body import build_body_field, flat_body_params, should_embed_body_fields
+from ._plan.deps import get_dependant, get_parameterless_sub_dependant
+from ._plan.fields import ModelField, create_model_field
+from ._plan.signature import typed_return_annotation
+from ._router.fast import StaticRouteTable
+from .datastructures import Default, DefaultPlaceholder
+from .exceptions import FastAPIError, WebSocketRequestValidationError
+from .types import DecoratedCallable, IncEx
+from .utils import generate_unique_id, get_value_or_default, is_body_allowed_for_status_code
+
+_T = TypeVar("_T")
+
+
+def websocket_session(func: Callable[[WebSocket], Awaitable[None]]) -> ASGIApp:
+    """An ASGI app calling ``func(websocket)`` with the exit stacks ``yield`` dependencies need."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        session = WebSocket(scope, receive=receive, send=send)
+
+        async def run(scope: Scope, receive: Receive, send: Send) -> None:
+            async with AsyncExitStack() as request_stack:
+                scope["fastapi_inner_astack"] = request_stack
+                async with AsyncExitStack() as function_stack:
+                    scope["fastapi_function_astack"] = function_stack
+                    await func(session)
+
+        await wrap_app_handling_exceptions(run, session)(scope, receive, send)
+
+    return app
+
+
+class _DefaultLifespan:
+    """Runs a router's ``on_startup``/``on_shutdown`` handlers (Starlette 1.x dropped them)."""
+
+    def __init__(self, router: APIRouter) -> None:
+        self._router = router
+
+    async def __aenter__(self) -> None:
+        await self._router._startup()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._router._shutdown()
+
+    def __call__(self: _T, app: object) -> _T:
+        return self
+
+
+def _merge_lifespan_context(original: Lifespan[Any], nested: Lifespan[Any]) -> Lifespan[Any]:
+    @asynccontextmanager
+    async def merged_lifespan(app: AppType) -> AsyncIterator[Mapping[str, Any] | None]:
+        async with original(app) as original_state:
+            async with nested(app) as nested_state:
+                if nested_state is None and original_state is None:
+                    yield None
+                else:
+                    yield {**(nested_state or {}), **(original_state or {})}
+
+    return merged_lifespan  # type: ignore[return-value]
+
+
+def _wrap_lifespan(lifespan: Any) -> Any:
+    if inspect.isasyncgenfunction(lifespan):
+        return asynccontextmanager(lifespan)
+    if inspect.isgeneratorfunction(lifespan):
+        cm_factory = contextlib.contextmanager(lifespan)
+
+        @asynccontextmanager
+        async def lifted(app: Any) -> AsyncIterator[Any]:
+            with cm_factory(app) as state:
+                yield state
+
+        return lifted
+    return lifespan
+
+
+class APIWebSocketRoute(routing.WebSocketRoute):
+    """A WebSocket endpoint with dependency injection."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        name: str | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        dependency_overrides_provider: Any | None = None,
+    ) -> None:
+        self.path = path
+        self.endpoint = endpoint
+        self.name = get_name(endpoint) if name is None else name
+        self.dependencies = list(dependencies or [])
+        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
+        self.dependant = get_dependant(path=self.path_format, call=self.endpoint, scope="function")
+        for depends in self.dependencies[::-1]:
+            self.dependant.dependencies.insert(0, get_parameterless_sub_dependant(depends=depends, path=self.path_format))
+        self._flat_body_params = flat_body_params(self.dependant)
+        self._embed_body_fields = should_embed_body_fields(self._flat_body_params)
+        self.dependency_overrides_provider = dependency_overrides_provider
+        self.app = websocket_session(self._build_handler())
+
+    def _build_handler(self) -> Callable[[WebSocket], Awaitable[None]]:
+        solvers = SolverCache(self.dependant, self._embed_body_fields)
+        call = self.dependant.call
+        assert call is not None
+        provider = self.dependency_overrides_provider
+        static_ctx = endpoint_context(call)
+        path = self.path_format
+
+        async def handler(websocket: WebSocket) -> None:
+            scope = websocket.scope
+            ctx = RequestContext(websocket, None, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
+            overrides = getattr(provider, "dependency_overrides", None) if provider else None
+            values, errors = await solvers.get(overrides)(ctx)
+            if errors:
+                endpoint_ctx = dict(static_ctx)
+                endpoint_ctx["path"] = f"WS {scope.get('root_path', '').rstrip('/')}{path}"
+                raise WebSocketRequestValidationError(errors, endpoint_ctx=endpoint_ctx)  # type: ignore[arg-type]
+            await call(**values)
+
+        return handler
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match != Match.NONE:
+            child_scope["route"] = self
+        return match, child_scope
+
+
+class APIRoute(routing.Route):
+    """An HTTP path operation: the endpoint plus everything declared about it."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        name: str | None = None,
+        methods: set[str] | list[str] | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] | DefaultPlaceholder = Default(JSONResponse),
+        dependency_overrides_provider: Any | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] | DefaultPlaceholder = Default(generate_unique_id),
+        strict_content_type: bool | DefaultPlaceholder = Default(True),
+        max_body_size: int | None = None,
+        form_limits: Any = None,
+    ) -> None:
+        self.path = path
+        self.endpoint = endpoint
+        if isinstance(response_model, DefaultPlaceholder):
+            return_annotation = typed_return_annotation(endpoint)
+            response_model = None if lenient_issubclass(return_annotation, Response) else return_annotation
+        self.response_model = response_model
+        self.summary = summary
+        self.response_description = response_description
+        self.deprecated = deprecated
+        self.operation_id = operation_id
+        self.response_model_include = response_model_include
+        self.response_model_exclude = response_model_exclude
+        self.response_model_by_alias = response_model_by_alias
+        self.response_model_exclude_unset = response_model_exclude_unset
+        self.response_model_exclude_defaults = response_model_exclude_defaults
+        self.response_model_exclude_none = response_model_exclude_none
+        self.include_in_schema = include_in_schema
+        self.response_class = response_class
+        self.dependency_overrides_provider = dependency_overrides_provider
+        self.callbacks = callbacks
+        self.openapi_extra = openapi_extra
+        self.generate_unique_id_function = generate_unique_id_function
+        self.strict_content_type = strict_content_type
+        self.max_body_size = max_body_size
+        self.form_limits = validate_form_limits(form_limits) if form_limits is not None else None
+        self.tags = tags or []
+        self.responses = responses or {}
+        self.name = get_name(endpoint) if name is None else name
+        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
+        self.methods: set[str] = {method.upper() for method in (methods if methods is not None else ["GET"])}
+        unique_id_function = (
+            generate_unique_id_function.value
+            if isinstance(generate_unique_id_function, DefaultPlaceholder)
+            else generate_unique_id_function
+        )
+        self.unique_id = self.operation_id or unique_id_function(self)
+        if isinstance(status_code, IntEnum):
+            status_code = int(status_code)
+        self.status_code = status_code
+        self.response_field = self._response_field()
+        self.dependencies = list(dependencies or [])
+        self.description = (description or inspect.cleandoc(self.endpoint.__doc__ or "")).split("\f")[0].strip()
+        self.response_fields = self._additional_response_fields()
+        if not callable(endpoint):
+            raise AssertionError("An endpoint must be a callable")
+        self.dependant = get_dependant(path=self.path_format, call=self.endpoint, scope="function")
+        for depends in self.dependencies[::-1]:
+            self.dependant.dependencies.insert(0, get_parameterless_sub_dependant(depends=depends, path=self.path_format))
+        body_params = flat_body_params(self.dependant)
+        self._embed_body_fields = should_embed_body_fields(body_params)
+        self.body_field = build_body_field(body_params=body_params, name=self.unique_id, embed_body_fields=self._embed_body_fields)
+        self.app = self._build_app()
+
+    def _response_field(self) -> ModelField | None:
+        if not self.response_model:
+            return None
+        if not is_body_allowed_for_status_code(self.status_code):
+            raise AssertionError(f"Status code {self.status_code} must not have a response body")
+        return create_model_field(name="Response_" + self.unique_id, type_=self.response_model, mode="serialization")
+
+    def _additional_response_fields(self) -> dict[int | str, ModelField]:
+        fields: dict[int | str, ModelField] = {}
+        for status, response in self.responses.items():
+            if not isinstance(response, dict):
+                raise AssertionError("An additional response must be a dict")
+            model = response.get("model")
+            if model:
+                if not is_body_allowed_for_status_code(status):
+                    raise AssertionError(f"Status code {status} must not have a response body")
+                fields[status] = create_model_field(
+                    name=f"Response_{status}_{self.unique_id}", type_=model, mode="serialization"
+                )
+        return fields
+
+    def _build_app(self) -> ASGIApp:
+        app = request_response(self.get_route_handler())
+        if self.max_body_size is None:
+            return app
+        from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+
+        return RequestBodyLimitMiddleware(app, max_body_size=self.max_body_size)
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        """The ``handler(request) -> Response`` of this route; subclasses may wrap it."""
+        respond = compile_responder(
+            response_field=self.response_field,
+            response_class=self.response_class,
+            options=ResponseOptions(
+                include=self.response_model_include,
+                exclude=self.response_model_exclude,
+                by_alias=self.response_model_by_alias,
+                exclude_unset=self.response_model_exclude_unset,
+                exclude_defaults=self.response_model_exclude_defaults,
+                exclude_none=self.response_model_exclude_none,
+            ),
+            status_code=self.status_code,
+        )
+        strict = self.strict_content_type
+        return build_request_handler(
+            dependant=self.dependant,
+            body_field=self.body_field,
+            embed_body_fields=self._embed_body_fields,
+            respond=respond,
+            overrides_provider=self.dependency_overrides_provider,
+            strict_content_type=strict.value if isinstance(strict, DefaultPlaceholder) else strict,
+            form_limits=self.form_limits,
+            path=self.path_format,
+        )
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match != Match.NONE:
+            child_scope["route"] = self
+        return match, child_scope
+
+
+
+class APIRouter(routing.Router):
+    """A group of path operations sharing a prefix, tags, dependencies and responses."""
+
+    def __init__(
+        self,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        default_response_class: type[Response] = Default(JSONResponse),
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        routes: list[BaseRoute] | None = None,
+        redirect_slashes: bool = True,
+        default: ASGIApp | None = None,
+        dependency_overrides_provider: Any | None = None,
+        route_class: type[APIRoute] = APIRoute,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        lifespan: Lifespan[Any] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        strict_content_type: bool = Default(True),
+        max_body_size: int | None = None,
+        form_limits: Any = None,
+    ) -> None:
+        super().__init__(routes=routes, redirect_slashes=redirect_slashes, default=default)
+        self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
+        self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
+        self.lifespan_context: Lifespan[Any] = _DefaultLifespan(self) if lifespan is None else _wrap_lifespan(lifespan)
+        if prefix:
+            if not prefix.startswith("/"):
+                raise AssertionError("A path prefix must start with '/'")
+            if prefix.endswith("/"):
+                raise AssertionError("A path prefix must not end with '/', as the routes will start with '/'")
+        self.prefix = prefix
+        self.tags: list[str | Enum] = tags or []
+        self.dependencies = list(dependencies or [])
+        self.deprecated = deprecated
+        self.include_in_schema = include_in_schema
+        self.responses = responses or {}
+        self.callbacks = callbacks or []
+        self.dependency_overrides_provider = dependency_overrides_provider
+        self.route_class = route_class
+        self.default_response_class = default_response_class
+        self.generate_unique_id_function = generate_unique_id_function
+        self.strict_content_type = strict_content_type
+        self.max_body_size = max_body_size
+        self.form_limits = form_limits
+        self._static_table = StaticRouteTable()
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = self._static_table.lookup(self.routes, scope)
+        if route is None:
+            await super().app(scope, receive, send)
+            return
+        if "router" not in scope:
+            scope["router"] = self
+        scope["route"] = route
+        scope["endpoint"] = route.endpoint
+        scope["path_params"] = {**scope.get("path_params", {})}
+        await route.handle(scope, receive, send)
+
+    # -- lifespan ---------------------------------------------------------------------------
+    async def _startup(self) -> None:
+        for handler in self.on_startup:
+            if inspect.iscoroutinefunction(handler):
+                await handler()
+            else:
+                handler()
+
+    async def _shutdown(self) -> None:
+        for handler in self.on_shutdown:
+            if inspect.iscoroutinefunction(handler):
+                await handler()
+            else:
+                handler()
+
+    def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
+        assert event_type in ("startup", "shutdown")
+        (self.on_startup if event_type == "startup" else self.on_shutdown).append(func)
+
+    def on_event(self, event_type: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Register a startup/shutdown handler (prefer ``lifespan``)."""
+
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_event_handler(event_type, func)
+            return func
+
+        return decorator
+
+    # -- plain Starlette routes ---------------------------------------------------------------
+    def route(
+        self, path: str, methods: Sequence[str] | None = None, name: str | None = None, include_in_schema: bool = True
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_route(path, func, methods=methods, name=name, include_in_schema=include_in_schema)
+            return func
+
+        return decorator
+
+    def add_route(
+        self,
+        path: str,
+        endpoint: Callable[[Request], Awaitable[Response] | Response],
+        methods: Sequence[str] | None = None,
+        name: str | None = None,
+        include_in_schema: bool = True,
+    ) -> None:
+        self.routes.append(
+            routing.Route(path, endpoint=endpoint, methods=methods, name=name, include_in_schema=include_in_schema)
+        )
+
+    def add_websocket_route(self, path: str, endpoint: Callable[..., Any], name: str | None = None) -> None:
+        self.routes.append(routing.WebSocketRoute(path, endpoint=endpoint, name=name))
+
+    def websocket_route(self, path: str, name: str | None = None) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_websocket_route(path, func, name=name)
+            return func
+
+        return decorator
+
+    def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
+        self.routes.append(routing.Mount(path, app=app, name=name))
+
+    def host(self, host: str, app: ASGIApp, name: str | None = None) -> None:
+        self.routes.append(routing.Host(host, app=app, name=name))
+
+    # -- path operations ----------------------------------------------------------------------
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        methods: set[str] | list[str] | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] | DefaultPlaceholder = Default(JSONResponse),
+        name: str | None = None,
+        route_class_override: type[APIRoute] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] | DefaultPlaceholder = Default(generate_unique_id),
+        strict_content_type: bool | DefaultPlaceholder = Default(True),
+        max_body_size: int | None = None,
+        form_limits: Any = None,
+    ) -> None:
+        route_class = route_class_override or self.route_class
+        route_options: dict[str, Any] = {}
+        if form_limits is not None or self.form_limits is not None:
+            route_options["form_limits"] = {**(self.form_limits or {}), **(form_limits or {})}
+        route = route_class(
+            self.prefix + path,
+            endpoint=endpoint,
+            response_model=response_model,
+            status_code=status_code,
+            tags=[*self.tags, *(tags or [])],
+            dependencies=[*self.dependencies, *(dependencies or [])],
+            summary=summary,
+            description=description,
+            response_description=response_description,
+            responses={**self.responses, **(responses or {})},
+            deprecated=deprecated or self.deprecated,
+            methods=methods,
+            operation_id=operation_id,
+            response_model_include=response_model_include,
+            response_model_exclude=response_model_exclude,
+            response_model_by_alias=response_model_by_alias,
+            response_model_exclude_unset=response_model_exclude_unset,
+            response_model_exclude_defaults=response_model_exclude_defaults,
+            response_model_exclude_none=response_model_exclude_none,
+            include_in_schema=include_in_schema and self.include_in_schema,
+            response_class=get_value_or_default(response_class, self.default_response_class),
+            name=name,
+            dependency_overrides_provider=self.dependency_overrides_provider,
+            callbacks=[*self.callbacks, *(callbacks or [])],
+            openapi_extra=openapi_extra,
+            generate_unique_id_function=get_value_or_default(generate_unique_id_function, self.generate_unique_id_function),
+            strict_content_type=get_value_or_default(strict_content_type, self.strict_content_type),
+            max_body_size=max_body_size if max_body_size is not None else self.max_body_size,
+            **route_options,
+        )
+        self.routes.append(route)
+
+    def api_route(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Decorator form of ``add_api_route`` (accepts the same keyword options)."""
+
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_api_route(path, func, **options)
+            return func
+
+        return decorator
+
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> None:
+        self.routes.append(
+            APIWebSocketRoute(
+                self.prefix + path,
+                endpoint=endpoint,
+                name=name,
+                dependencies=[*self.dependencies, *(dependencies or [])],
+                dependency_overrides_provider=self.dependency_overrides_provider,
+            )
+        )
+
+    def websocket(
+        self, path: str, name: str | None = None, *, dependencies: Sequence[params.Depends] | None = None
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a WebSocket endpoint."""
+
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_api_websocket_route(path, func, name=name, dependencies=dependencies)
+            return func
+
+        return decorator
+
+    def get(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a GET path operation."""
+        return self.api_route(path, methods=["GET"], **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a PUT path operation."""
+        return self.api_route(path, methods=["PUT"], **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a POST path operation."""
+        return self.api_route(path, methods=["POST"], **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a DELETE path operation."""
+        return self.api_route(path, methods=["DELETE"], **options)
+
+    def options(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare an OPTIONS path operation."""
+        return self.api_route(path, methods=["OPTIONS"], **options)
+
+    def head(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a HEAD path operation."""
+        return self.api_route(path, methods=["HEAD"], **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a PATCH path operation."""
+        return self.api_route(path, methods=["PATCH"], **options)
+
+    def trace(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a TRACE path operation."""
+        return self.api_route(path, methods=["TRACE"], **options)
+
+    # -- composition --------------------------------------------------------------------------
+    def include_router(
+        self,
+        router: APIRouter,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        default_response_class: type[Response] = Default(JSONResponse),
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: Any = None,
+    ) -> None:
+        """Copy *router*'s routes into this router, under *prefix* and with the given settings."""
+        if self is router:
+            raise AssertionError(
+                "Cannot include the same APIRouter instance into itself. Did you mean to include a different router?"
+            )
+        if prefix:
+            if not prefix.startswith("/"):
+                raise AssertionError("A path prefix must start with '/'")
+            if prefix.endswith("/"):
+                raise AssertionError("A path prefix must not end with '/', as the routes will start with '/'")
+        else:
+            for route in router.routes:
+                path = getattr(route, "path", None)
+                if path is not None and not path:
+                    name = getattr(route, "name", "unknown")
+                    raise FastAPIError(f"Prefix and path cannot be both empty (path operation: {name})")
+        for route in router.routes:
+            self._include_route(
+                route,
+                router,
+                prefix=prefix,
+                tags=tags,
+                dependencies=dependencies,
+                default_response_class=default_response_class,
+                responses=responses or {},
+                callbacks=callbacks,
+                deprecated=deprecated,
+                include_in_schema=include_in_schema,
+                generate_unique_id_function=generate_unique_id_function,
+                max_body_size=max_body_size,
+                form_limits=form_limits,
+            )
+        for handler in router.on_startup:
+            self.add_event_handler("startup", handler)
+        for handler in router.on_shutdown:
+            self.add_event_handler("shutdown", handler)
+        self.lifespan_context = _merge_lifespan_context(self.lifespan_context, router.lifespan_context)
+
+    def _include_route(self, route: BaseRoute, router: APIRouter, *, prefix: str, **include: Any) -> None:
+        dependencies = list(include["dependencies"] or [])
+        if isinstance(route, APIRoute):
+            self.add_api_route(
+                prefix + route.path,
+                route.endpoint,
+                response_model=route.response_model,
+                status_code=route.status_code,
+                tags=[*(include["tags"] or []), *route.tags],
+                dependencies=[*dependencies, *route.dependencies],
+                summary=route.summary,
+                description=route.description,
+                response_description=route.response_description,
+                responses={**include["responses"], **route.responses},
+                deprecated=route.deprecated or include["deprecated"] or self.deprecated,
+                methods=route.methods,
+                operation_id=route.operation_id,
+                response_model_include=route.response_model_include,
+                response_model_exclude=route.response_model_exclude,
+                response_model_by_alias=route.response_model_by_alias,
+                response_model_exclude_unset=route.response_model_exclude_unset,
+                response_model_exclude_defaults=route.response_model_exclude_defaults,
+                response_model_exclude_none=route.response_model_exclude_none,
+                include_in_schema=route.include_in_schema and self.include_in_schema and include["include_in_schema"],
+                response_class=get_value_or_default(
+                    route.response_class,
+                    router.default_response_class,
+                    include["default_response_class"],
+                    self.default_response_class,
+                ),
+                name=route.name,
+                route_class_override=type(route),
+                callbacks=[*(include["callbacks"] or []), *(route.callbacks or [])],
+                openapi_extra=route.openapi_extra,
+                generate_unique_id_function=get_value_or_default(
+                    route.generate_unique_id_function,
+                    router.generate_unique_id_function,
+                    include["generate_unique_id_function"],
+                    self.generate_unique_id_function,
+                ),
+                strict_content_type=get_value_or_default(
+                    route.strict_content_type, router.strict_content_type, self.strict_content_type
+                ),
+                max_body_size=_first_set(route.max_body_size, include["max_body_size"], router.max_body_size),
+                form_limits=_merged_limits(router.form_limits, include["form_limits"], route.form_limits),
+            )
+        elif isinstance(route, routing.Route):
+            self.add_route(
+                prefix + route.path,
+                route.endpoint,
+                methods=list(route.methods or []),
+                include_in_schema=route.include_in_schema,
+                name=route.name,
+            )
+        elif isinstance(route, APIWebSocketRoute):
+            self.add_api_websocket_route(
+                prefix + route.path, route.endpoint, dependencies=[*dependencies, *route.dependencies], name=route.name
+            )
+        elif isinstance(route, routing.WebSocketRoute):
+            self.add_websocket_route(prefix + route.path, route.endpoint, name=route.name)
+        else:
+            # Mounts, hosts and custom routes are shared as they are (FastAPI does the same).
+            self.routes.append(route)
+
+
+def _first_set(*values: Any) -> Any:
+    return next((value for value in values if value is not None), None)
+
+
+def _merged_limits(*limits: Any) -> Any:
+    present = [limit for limit in limits if limit]
+    if not present:
+        return None
+    merged: dict[str, Any] = {}
+    for limit in present:
+        merged.update(limit)
+    return merged
+
+
+def get_request_handler(
+    dependant: Any,
+    body_field: ModelField | None = None,
+    status_code: int | None = None,
+    response_class: type[Response] | DefaultPlaceholder = Default(JSONResponse),
+    response_field: ModelField | None = None,
+    response_model_include: IncEx | None = None,
+    response_model_exclude: IncEx | None = None,
+    response_model_by_alias: bool = True,
+    response_model_exclude_unset: bool = False,
+    response_model_exclude_defaults: bool = False,
+    response_model_exclude_none: bool = False,
+    dependency_overrides_provider: Any | None = None,
+    embed_body_fields: bool = False,
+    strict_content_type: bool | DefaultPlaceholder = Default(True),
+) -> Callable[[Request], Awaitable[Response]]:
+    """FastAPI's handler factory, for code that builds handlers by hand."""
+    respond = compile_responder(
+        response_field=response_field,
+        response_class=response_class,
+        options=ResponseOptions(
+            include=response_model_include,
+            exclude=response_model_exclude,
+            by_alias=response_model_by_alias,
+            exclude_unset=response_model_exclude_unset,
+            exclude_defaults=response_model_exclude_defaults,
+            exclude_none=response_model_exclude_none,
+        ),
+        status_code=status_code,
+    )
+    strict = strict_content_type.value if isinstance(strict_content_type, DefaultPlaceholder) else strict_content_type
+    return build_request_handler(
+        dependant=dependant,
+        body_field=body_field,
+        embed_body_fields=embed_body_fields,
+        respond=respond,
+        overrides_provider=dependency_overrides_provider,
+        strict_content_type=strict,
+    )
+
+
+async def run_endpoint_function(*, dependant: Any, values: dict[str, Any], is_coroutine: bool) -> Any:
+    assert dependant.call is not None, "dependant.call must be a function"
+    if is_coroutine:
+        return await dependant.call(**values)
+    return await run_in_threadpool(dependant.call, **values)
+

@@ -1,0 +1,3 @@
+"""Static file serving, from Starlette."""
+
+from starlette.staticfiles import StaticFiles as StaticFiles

@@ -1,0 +1,3 @@
+"""Jinja2 templates, from Starlette (needs the ``jinja2`` package)."""
+
+from starlette.templating import Jinja2Templates as Jinja2Templates

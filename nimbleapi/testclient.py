@@ -1,0 +1,3 @@
+"""The test client, from Starlette (needs the ``httpx`` package)."""
+
+from starlette.testclient import TestClient as TestClient

@@ -1,0 +1,61 @@
+"""Public helpers kept at FastAPI's paths."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from .datastructures import DefaultPlaceholder, DefaultType
+
+if TYPE_CHECKING:
+    from .routing import APIRoute
+
+_BODYLESS_STATUS_CODES = frozenset({204, 205, 304})
+_OPENAPI_STATUS_PATTERNS = frozenset({"default", "1XX", "2XX", "3XX", "4XX", "5XX"})
+
+
+def is_body_allowed_for_status_code(status_code: int | str | None) -> bool:
+    """Whether a response with this status may carry a body (1xx, 204, 205 and 304 may not)."""
+    if status_code is None or status_code in _OPENAPI_STATUS_PATTERNS:
+        return True
+    code = int(status_code)
+    return code >= 200 and code not in _BODYLESS_STATUS_CODES
+
+
+def get_path_param_names(path: str) -> set[str]:
+    return set(re.findall("{(.*?)}", path))
+
+
+def generate_operation_id_for_path(*, name: str, path: str, method: str) -> str:
+    operation_id = f"{name}{path}"
+    operation_id = re.sub(r"\W", "_", operation_id)
+    return f"{operation_id}_{method.lower()}"
+
+
+def generate_unique_id(route: APIRoute) -> str:
+    """The default operation id: endpoint name, path and first method, as FastAPI builds it."""
+    operation_id = f"{route.name}{route.path_format}"
+    operation_id = re.sub(r"\W", "_", operation_id)
+    assert route.methods
+    return f"{operation_id}_{list(route.methods)[0].lower()}"
+
+
+def deep_dict_update(main_dict: dict[Any, Any], update_dict: dict[Any, Any]) -> None:
+    for key, value in update_dict.items():
+        current = main_dict.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            deep_dict_update(current, value)
+        elif isinstance(current, list) and isinstance(value, list):
+            main_dict[key] = current + value
+        else:
+            main_dict[key] = value
+
+
+def get_value_or_default(
+    first_item: DefaultPlaceholder | DefaultType, *extra_items: DefaultPlaceholder | DefaultType
+) -> DefaultPlaceholder | DefaultType:
+    """The first item that is not a ``DefaultPlaceholder``, else the first item."""
+    for item in (first_item, *extra_items):
+        if not isinstance(item, DefaultPlaceholder):
+            return item
+    return first_item
