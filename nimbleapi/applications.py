@@ -21,6 +21,7 @@ from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
+from typing_extensions import deprecated
 from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
 from . import routing
@@ -257,9 +258,17 @@ class FastAPI(Starlette):
     def trace(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return self.router.trace(path, **options)
 
+    def frontend(self, path: str, **options: Any) -> None:
+        """Serve a static frontend build under *path*, after all path operations (see ``APIRouter.frontend``)."""
+        self.router.frontend(path, **options)
+
     def websocket_route(self, path: str, name: str | None = None) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return self.router.websocket_route(path, name=name)
 
+    @deprecated(
+        "on_event is deprecated, use lifespan event handlers instead. Read more about it in the "
+        "[FastAPI docs for Lifespan Events](https://fastapi.tiangolo.com/advanced/events/)."
+    )
     def on_event(self, event_type: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return self.router.on_event(event_type)
 

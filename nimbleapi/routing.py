@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from enum import Enum, IntEnum
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from starlette import routing
 from starlette._exception_handler import wrap_app_handling_exceptions
@@ -19,22 +20,27 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, compile_path, get_name
+from typing_extensions import deprecated
 from starlette.types import AppType, ASGIApp, Lifespan, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from . import params
-from ._compile.deps import RequestContext, SolverCache
+from ._compile.deps import RequestContext, compile_solver
 from ._compile.forms import validate_form_limits
 from ._compile.handler import build_request_handler, endpoint_context
 from ._compile.handler import request_response as request_response
 from ._compile.respond import ResponseOptions, compile_responder
 from ._compile.respond import serialize_response as serialize_response
+from ._compile.streaming import compile_stream_responder, is_event_stream_class, is_server_sent_event, stream_item_type
 from ._plan.annotations import lenient_issubclass
+from ._plan.callables import is_async_gen_callable, is_gen_callable
 from ._plan.body import build_body_field, flat_body_params, should_embed_body_fields
 from ._plan.deps import get_dependant, get_parameterless_sub_dependant
 from ._plan.fields import ModelField, create_model_field
 from ._plan.signature import typed_return_annotation
+from ._router.dispatch import dispatch
 from ._router.fast import StaticRouteTable
+from ._router.frontend import FrontendRoutes
 from .datastructures import Default, DefaultPlaceholder
 from .exceptions import FastAPIError, WebSocketRequestValidationError
 from .types import DecoratedCallable, IncEx
@@ -131,7 +137,7 @@ class APIWebSocketRoute(routing.WebSocketRoute):
         self.app = websocket_session(self._build_handler())
 
     def _build_handler(self) -> Callable[[WebSocket], Awaitable[None]]:
-        solvers = SolverCache(self.dependant, self._embed_body_fields)
+        solve = compile_solver(self.dependant, embed_body_fields=self._embed_body_fields)
         call = self.dependant.call
         assert call is not None
         provider = self.dependency_overrides_provider
@@ -141,8 +147,9 @@ class APIWebSocketRoute(routing.WebSocketRoute):
         async def handler(websocket: WebSocket) -> None:
             scope = websocket.scope
             ctx = RequestContext(websocket, None, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
-            overrides = getattr(provider, "dependency_overrides", None) if provider else None
-            values, errors = await solvers.get(overrides)(ctx)
+            if provider is not None:
+                ctx.overrides = provider.dependency_overrides
+            values, errors = await solve(ctx)
             if errors:
                 endpoint_ctx = dict(static_ctx)
                 endpoint_ctx["path"] = f"WS {scope.get('root_path', '').rstrip('/')}{path}"
@@ -196,9 +203,12 @@ class APIRoute(routing.Route):
     ) -> None:
         self.path = path
         self.endpoint = endpoint
+        self.is_generator = is_async_gen_callable(endpoint) or is_gen_callable(endpoint)
+        self.is_sse_stream = self.is_generator and is_event_stream_class(response_class)
+        self.is_json_stream = self.is_generator and isinstance(response_class, DefaultPlaceholder)
+        self.stream_item_type: Any = None
         if isinstance(response_model, DefaultPlaceholder):
-            return_annotation = typed_return_annotation(endpoint)
-            response_model = None if lenient_issubclass(return_annotation, Response) else return_annotation
+            response_model = self._response_model_from_annotation(response_class)
         self.response_model = response_model
         self.summary = summary
         self.response_description = response_description
@@ -234,6 +244,11 @@ class APIRoute(routing.Route):
             status_code = int(status_code)
         self.status_code = status_code
         self.response_field = self._response_field()
+        self.stream_item_field = (
+            create_model_field(name="StreamItem_" + self.unique_id, type_=self.stream_item_type, mode="serialization")
+            if self.stream_item_type
+            else None
+        )
         self.dependencies = list(dependencies or [])
         self.description = (description or inspect.cleandoc(self.endpoint.__doc__ or "")).split("\f")[0].strip()
         self.response_fields = self._additional_response_fields()
@@ -246,6 +261,18 @@ class APIRoute(routing.Route):
         self._embed_body_fields = should_embed_body_fields(body_params)
         self.body_field = build_body_field(body_params=body_params, name=self.unique_id, embed_body_fields=self._embed_body_fields)
         self.app = self._build_app()
+
+    def _response_model_from_annotation(self, response_class: Any) -> Any:
+        """The return annotation as response model; for generators, the streamed item type."""
+        return_annotation = typed_return_annotation(self.endpoint)
+        if lenient_issubclass(return_annotation, Response):
+            return None
+        item_type = stream_item_type(return_annotation)
+        if item_type is None or not self.is_generator:
+            return return_annotation
+        if (isinstance(response_class, DefaultPlaceholder) or is_event_stream_class(response_class)) and not is_server_sent_event(item_type):
+            self.stream_item_type = item_type
+        return None
 
     def _response_field(self) -> ModelField | None:
         if not self.response_model:
@@ -278,20 +305,32 @@ class APIRoute(routing.Route):
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         """The ``handler(request) -> Response`` of this route; subclasses may wrap it."""
+        options = ResponseOptions(
+            include=self.response_model_include,
+            exclude=self.response_model_exclude,
+            by_alias=self.response_model_by_alias,
+            exclude_unset=self.response_model_exclude_unset,
+            exclude_defaults=self.response_model_exclude_defaults,
+            exclude_none=self.response_model_exclude_none,
+        )
         respond = compile_responder(
             response_field=self.response_field,
             response_class=self.response_class,
-            options=ResponseOptions(
-                include=self.response_model_include,
-                exclude=self.response_model_exclude,
-                by_alias=self.response_model_by_alias,
-                exclude_unset=self.response_model_exclude_unset,
-                exclude_defaults=self.response_model_exclude_defaults,
-                exclude_none=self.response_model_exclude_none,
-            ),
+            options=options,
             status_code=self.status_code,
         )
         strict = self.strict_content_type
+        stream_respond = None
+        if self.is_generator:
+            stream_respond = compile_stream_responder(
+                is_sse=self.is_sse_stream,
+                is_json=self.is_json_stream,
+                call=self.endpoint,
+                response_class=self.response_class,
+                stream_item_field=self.stream_item_field,
+                status_code=self.status_code,
+                options=options,
+            )
         return build_request_handler(
             dependant=self.dependant,
             body_field=self.body_field,
@@ -301,6 +340,7 @@ class APIRoute(routing.Route):
             strict_content_type=strict.value if isinstance(strict, DefaultPlaceholder) else strict,
             form_limits=self.form_limits,
             path=self.path_format,
+            stream_respond=stream_respond,
         )
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
@@ -362,18 +402,25 @@ class APIRouter(routing.Router):
         self.max_body_size = max_body_size
         self.form_limits = form_limits
         self._static_table = StaticRouteTable()
+        self._frontends = FrontendRoutes(self)
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        route = self._static_table.lookup(self.routes, scope)
-        if route is None:
-            await super().app(scope, receive, send)
-            return
-        if "router" not in scope:
-            scope["router"] = self
-        scope["route"] = route
-        scope["endpoint"] = route.endpoint
-        scope["path_params"] = {**scope.get("path_params", {})}
-        await route.handle(scope, receive, send)
+        await dispatch(self, scope, receive, send)
+
+    async def handle_low_priority(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Serve the request from a frontend build when no path operation matched it."""
+        return await self._frontends.handle(scope, receive, send)
+
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: str | os.PathLike[str],
+        fallback: Literal["auto", "index.html", "404.html"] | None = "auto",
+        check_dir: bool | Literal["auto"] = "auto",
+    ) -> None:
+        """Serve a static frontend build (e.g. ``dist/``) under *path*, after all path operations."""
+        self._frontends.add(path, directory=directory, fallback=fallback, check_dir=check_dir)
 
     # -- lifespan ---------------------------------------------------------------------------
     async def _startup(self) -> None:
@@ -394,6 +441,10 @@ class APIRouter(routing.Router):
         assert event_type in ("startup", "shutdown")
         (self.on_startup if event_type == "startup" else self.on_shutdown).append(func)
 
+    @deprecated(
+        "on_event is deprecated, use lifespan event handlers instead. Read more about it in the "
+        "[FastAPI docs for Lifespan Events](https://fastapi.tiangolo.com/advanced/events/)."
+    )
     def on_event(self, event_type: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
         """Register a startup/shutdown handler (prefer ``lifespan``)."""
 

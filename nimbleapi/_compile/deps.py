@@ -3,8 +3,9 @@
 ``compile_solver(dependant)`` walks the analysed tree at start-up and returns
 ``solve(ctx) -> (values, errors)``: children first (FastAPI's order), then this node's
 path/query/header/cookie/body values, then the framework objects it asked for.
-``dependency_overrides`` are honoured by compiling a second solver per distinct
-overrides mapping (cached), never by re-analysing per request.
+``dependency_overrides`` are looked up as each sub-dependency is reached (so an override
+installed mid-request applies at once); a replacement is analysed the first time it is
+seen and its compiled form kept, never re-analysed per request.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from typing import Any
 
 from anyio import CancelScope
+from anyio.lowlevel import checkpoint_if_cancelled
 from starlette.background import BackgroundTasks as StarletteBackgroundTasks
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -32,7 +34,16 @@ from .params import compile_param_extractor
 class RequestContext:
     """Per-request state shared by every dependency of one request."""
 
-    __slots__ = ("connection", "body", "background_tasks", "response", "cache", "request_stack", "function_stack")
+    __slots__ = (
+        "connection",
+        "body",
+        "background_tasks",
+        "response",
+        "cache",
+        "request_stack",
+        "function_stack",
+        "overrides",
+    )
 
     def __init__(
         self,
@@ -48,6 +59,7 @@ class RequestContext:
         self.cache: dict[Any, Any] = {}
         self.request_stack = request_stack
         self.function_stack = function_stack
+        self.overrides: dict[Any, Any] | None = None
 
     def sub_response(self) -> Response:
         """The ``Response`` parameter object: headers, cookies and status set by endpoint code."""
@@ -64,19 +76,38 @@ Runner = Callable[[RequestContext, dict[str, Any]], Awaitable[Any]]
 
 
 @asynccontextmanager
-async def _shielded_exit(cm: Any) -> Any:
-    """Enter an async context manager whose exit (a yield dependency's cleanup) survives cancellation."""
-    value = await cm.__aenter__()
+async def _cleanup_shielded(cm: Any, cleanup_scope: CancelScope) -> Any:
+    """Enter a yield dependency so that its cleanup is not interrupted by cancellation.
+
+    The shared *cleanup_scope* was entered before any such dependency (so scopes the
+    dependency opens itself stay properly nested); it is shielded only while this
+    dependency runs its code after ``yield``.
+    """
+    shielded_before = cleanup_scope.shield
     try:
-        yield value
-    except BaseException as exc:
-        with CancelScope(shield=True):
-            suppressed = await cm.__aexit__(type(exc), exc, exc.__traceback__)
-        if not suppressed:
-            raise
-    else:
-        with CancelScope(shield=True):
-            await cm.__aexit__(None, None, None)
+        async with cm as value:
+            try:
+                yield value
+            finally:
+                cleanup_scope.shield = True
+    finally:
+        cleanup_scope.shield = shielded_before
+    # A task group inside the dependency may have swallowed a cancellation while shielded.
+    await checkpoint_if_cancelled()
+
+
+def _cleanup_scope(ctx: RequestContext) -> CancelScope:
+    """The request's shared cleanup scope, entered on the request stack the first time."""
+    scope = ctx.connection.scope
+    request_stack = ctx.request_stack
+    assert request_stack is not None
+    scopes: dict[int, CancelScope] = scope.setdefault("nimbleapi.cleanup_scopes", {})
+    cleanup_scope = scopes.get(id(request_stack))
+    if cleanup_scope is None:
+        cleanup_scope = request_stack.enter_context(CancelScope())
+        scopes[id(request_stack)] = cleanup_scope
+        request_stack.callback(scopes.pop, id(request_stack))
+    return cleanup_scope
 
 
 def compile_runner(dependant: Dependant) -> Runner:
@@ -90,7 +121,7 @@ def compile_runner(dependant: Dependant) -> Runner:
 
         async def run_generator(ctx: RequestContext, kwargs: dict[str, Any]) -> Any:
             if is_async:
-                cm: Any = _shielded_exit(asynccontextmanager(call)(**kwargs))
+                cm: Any = _cleanup_shielded(asynccontextmanager(call)(**kwargs), _cleanup_scope(ctx))
             else:
                 cm = contextmanager_in_threadpool(contextmanager(call)(**kwargs))
             stack = ctx.function_stack if function_scoped else ctx.request_stack
@@ -127,14 +158,43 @@ async def _limited(cm: Any, concurrency: Any) -> Any:
 
 
 class _Child:
-    __slots__ = ("name", "key", "use_cache", "solve", "run")
+    """A sub-dependency as compiled, plus lazily compiled replacements for its overrides."""
 
-    def __init__(self, name: str | None, key: Any, use_cache: bool, solve: Solver, run: Runner) -> None:
-        self.name = name
+    __slots__ = ("dependant", "name", "call", "key", "use_cache", "solve", "run", "embed_body_fields", "_overridden")
+
+    def __init__(self, dependant: Dependant, key: Any, embed_body_fields: bool) -> None:
+        self.dependant = dependant
+        self.name = dependant.name
+        self.call = dependant.call
         self.key = key
-        self.use_cache = use_cache
-        self.solve = solve
-        self.run = run
+        self.use_cache = dependant.use_cache
+        self.embed_body_fields = embed_body_fields
+        self.solve = compile_solver(dependant, embed_body_fields=embed_body_fields)
+        self.run = compile_runner(dependant)
+        self._overridden: dict[Any, tuple[Solver, Runner]] = {}
+
+    def overridden(self, replacement: Callable[..., Any]) -> tuple[Solver, Runner]:
+        """Solver and runner for *replacement* standing in for this dependency (analysed once)."""
+        try:
+            return self._overridden[replacement]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable replacement: analyse it for this call only
+            return self._compile_replacement(replacement)
+        compiled = self._overridden[replacement] = self._compile_replacement(replacement)
+        return compiled
+
+    def _compile_replacement(self, replacement: Callable[..., Any]) -> tuple[Solver, Runner]:
+        original = self.dependant
+        dependant = get_dependant(
+            path=original.path or "",
+            call=replacement,
+            name=original.name,
+            parent_oauth_scopes=original.oauth_scopes,
+            scope=original.scope,
+            concurrency=original.concurrency,
+        )
+        return compile_solver(dependant, embed_body_fields=self.embed_body_fields), compile_runner(dependant)
 
 
 def _specials(dependant: Dependant) -> Callable[[RequestContext, dict[str, Any]], None] | None:
@@ -179,32 +239,11 @@ def _specials(dependant: Dependant) -> Callable[[RequestContext, dict[str, Any]]
     return fill
 
 
-def compile_solver(
-    dependant: Dependant, *, embed_body_fields: bool, overrides: dict[Any, Any] | None = None
-) -> Solver:
-    """Compile the node and its subtree; *overrides* replaces callables as ``dependency_overrides`` does."""
+def compile_solver(dependant: Dependant, *, embed_body_fields: bool) -> Solver:
+    """Compile the node and its subtree. ``ctx.overrides`` (``dependency_overrides``) is
+    consulted for each sub-dependency as it is reached, as FastAPI does."""
     memo: dict[int, bool] = {}
-    children = []
-    for sub in dependant.dependencies:
-        used = sub
-        if overrides and sub.call in overrides:
-            used = get_dependant(
-                path=sub.path or "",
-                call=overrides[sub.call],
-                name=sub.name,
-                parent_oauth_scopes=sub.oauth_scopes,
-                scope=sub.scope,
-                concurrency=sub.concurrency,
-            )
-        children.append(
-            _Child(
-                sub.name,
-                cache_key(sub, memo),
-                sub.use_cache,
-                compile_solver(used, embed_body_fields=embed_body_fields, overrides=overrides),
-                compile_runner(used),
-            )
-        )
+    children = [_Child(sub, cache_key(sub, memo), embed_body_fields) for sub in dependant.dependencies]
     path_ex = compile_param_extractor(dependant.path_params, "path")
     query_ex = compile_param_extractor(dependant.query_params, "query")
     header_ex = compile_param_extractor(dependant.header_params, "header")
@@ -216,15 +255,19 @@ def compile_solver(
         values: dict[str, Any] = {}
         errors: list[Any] = []
         cache = ctx.cache
+        overrides = ctx.overrides
         for child in children:
-            child_values, child_errors = await child.solve(ctx)
+            solve_child, run_child = child.solve, child.run
+            if overrides and child.call in overrides:
+                solve_child, run_child = child.overridden(overrides[child.call])
+            child_values, child_errors = await solve_child(ctx)
             if child_errors:
                 errors.extend(child_errors)
                 continue
             if child.use_cache and child.key in cache:
                 value = cache[child.key]
             else:
-                value = await child.run(ctx, child_values)
+                value = await run_child(ctx, child_values)
             if child.name is not None:
                 values[child.name] = value
             if child.key not in cache:
@@ -250,30 +293,3 @@ def compile_solver(
 def _collect(result: tuple[dict[str, Any], list[Any]], values: dict[str, Any], errors: list[Any]) -> None:
     values.update(result[0])
     errors.extend(result[1])
-
-
-class SolverCache:
-    """The compiled solver for the current ``dependency_overrides`` mapping of a route."""
-
-    __slots__ = ("dependant", "embed_body_fields", "base", "by_overrides")
-
-    def __init__(self, dependant: Dependant, embed_body_fields: bool) -> None:
-        self.dependant = dependant
-        self.embed_body_fields = embed_body_fields
-        self.base = compile_solver(dependant, embed_body_fields=embed_body_fields)
-        self.by_overrides: dict[Any, Solver] = {}
-
-    def get(self, overrides: dict[Any, Any] | None) -> Solver:
-        if not overrides:
-            return self.base
-        try:
-            key: Any = frozenset(overrides.items())
-        except TypeError:  # an unhashable override: compile without caching
-            return compile_solver(self.dependant, embed_body_fields=self.embed_body_fields, overrides=dict(overrides))
-        solver = self.by_overrides.get(key)
-        if solver is None:
-            if len(self.by_overrides) > 64:
-                self.by_overrides.clear()
-            solver = compile_solver(self.dependant, embed_body_fields=self.embed_body_fields, overrides=dict(overrides))
-            self.by_overrides[key] = solver
-        return solver

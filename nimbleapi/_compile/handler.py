@@ -25,7 +25,7 @@ from ..exceptions import EndpointContext, FastAPIError, RequestValidationError
 from .._plan.callables import is_coroutine_callable
 from .._plan.fields import ModelField
 from .body import JSONBodyError, read_json_body
-from .deps import RequestContext, SolverCache
+from .deps import RequestContext, compile_solver
 from .forms import read_form
 
 Undefined = PydanticUndefined
@@ -66,11 +66,12 @@ def build_request_handler(
     strict_content_type: bool,
     form_limits: Any = None,
     path: str = "",
+    stream_respond: Callable[..., Awaitable[Response]] | None = None,
 ) -> RouteHandler:
     call = dependant.call
     assert call is not None, "dependant.call must be a function"
     is_coroutine = is_coroutine_callable(call)
-    solvers = SolverCache(dependant, embed_body_fields)
+    solve = compile_solver(dependant, embed_body_fields=embed_body_fields)
     reads_form = body_field is not None and isinstance(body_field.field_info, params.Form)
     reads_json = body_field is not None and not reads_form
     static_ctx = endpoint_context(call)
@@ -99,10 +100,13 @@ def build_request_handler(
         body = await read_body(request)
         scope = request.scope
         ctx = RequestContext(request, body, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
-        overrides = getattr(overrides_provider, "dependency_overrides", None) if overrides_provider else None
-        values, errors = await solvers.get(overrides)(ctx)
+        if overrides_provider is not None:
+            ctx.overrides = overrides_provider.dependency_overrides
+        values, errors = await solve(ctx)
         if errors:
             raise RequestValidationError(errors, body=None if body is Undefined else body, endpoint_ctx=context_for(request))
+        if stream_respond is not None:
+            return await stream_respond(values, ctx, context_for(request))
         if is_coroutine:
             content = await call(**values)
         else:

@@ -133,3 +133,25 @@ def is_bytes_sequence_annotation(annotation: Any) -> bool:
         )
 
     return _matches_or_optional(annotation, check)
+
+
+def _is_pydantic_v1_class(annotation: Any) -> bool:
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            from pydantic import v1
+    except ImportError:  # pragma: no cover
+        return False
+    return lenient_issubclass(annotation, v1.BaseModel)
+
+
+def annotation_is_pydantic_v1(annotation: Any) -> bool:
+    """Whether a ``pydantic.v1`` model appears in the annotation, its union members or item types."""
+    annotation = strip_annotated(annotation)
+    if _is_pydantic_v1_class(annotation):
+        return True
+    if is_union(annotation) and any(_is_pydantic_v1_class(arg) for arg in get_args(annotation)):
+        return True
+    return field_annotation_is_sequence(annotation) and any(annotation_is_pydantic_v1(arg) for arg in get_args(annotation))

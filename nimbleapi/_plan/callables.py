@@ -40,18 +40,6 @@ def is_async_gen_callable(call: Callable[..., Any]) -> bool:
 
 
 def is_coroutine_callable(call: Callable[..., Any]) -> bool:
-    if inspect.isroutine(call) or isinstance(call, functools.partial):
-        target = _impartial(call)
-        if inspect.iscoroutinefunction(target) or _legacy_iscoroutinefunction(target):
-            return True
-        return inspect.iscoroutinefunction(unwrapped_call(call)) or _legacy_iscoroutinefunction(unwrapped_call(call))
-    if inspect.isclass(call):
-        return False
-    dunder = getattr(call, "__call__", None)
-    if dunder is None:
-        return False
-    return (
-        inspect.iscoroutinefunction(_impartial(dunder))
-        or _legacy_iscoroutinefunction(_impartial(dunder))
-        or inspect.iscoroutinefunction(unwrapped_call(dunder))
+    return any(
+        inspect.iscoroutinefunction(candidate) or _legacy_iscoroutinefunction(candidate) for candidate in _candidates(call)
     )

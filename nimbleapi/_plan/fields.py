@@ -198,12 +198,9 @@ def create_model_field(
 
     from ..exceptions import FastAPIError, PydanticV1NotSupportedError
 
-    try:
-        from pydantic import v1
+    from .annotations import annotation_is_pydantic_v1
 
-        is_v1 = isinstance(type_, type) and issubclass(type_, v1.BaseModel)
-    except (ImportError, TypeError):  # pragma: no cover
-        is_v1 = False
+    is_v1 = annotation_is_pydantic_v1(type_)
     if is_v1:
         raise PydanticV1NotSupportedError(
             f"pydantic.v1 models are no longer supported by FastAPI. Please update the response model {type_!r}."

@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket
 from .. import params
 from ..exceptions import PydanticV1NotSupportedError, RouteDefinitionError
 from .annotations import (
+    annotation_is_pydantic_v1,
     field_annotation_is_scalar,
     field_annotation_is_scalar_sequence,
     is_uploadfile_or_nonable_uploadfile_annotation,
@@ -57,14 +58,6 @@ class ParamDetails:
     type_annotation: Any
     depends: params.Depends | None
     field: ModelField | None
-
-
-def _is_pydantic_v1(annotation: Any) -> bool:
-    try:
-        from pydantic import v1
-    except ImportError:  # pragma: no cover
-        return False
-    return lenient_issubclass(annotation, v1.BaseModel)
 
 
 def _declaration_from_annotated(param_name: str, annotation: Any, value: Any, is_path_param: bool) -> tuple[FieldInfo | None, params.Depends | None]:
@@ -157,9 +150,13 @@ def _build_field(param_name: str, field_info: FieldInfo, annotation: Any, path_p
     if isinstance(field_info, params.Form):
         ensure_multipart_is_installed()
     validation_alias = field_info.validation_alias
-    if isinstance(field_info, params.Path) and isinstance(validation_alias, AliasChoices):
+    if (
+        isinstance(field_info, params.Path)
+        and isinstance(validation_alias, AliasChoices)
+        and all(isinstance(choice, str) for choice in validation_alias.choices)
+    ):
         for choice in validation_alias.choices:
-            if isinstance(choice, str) and choice in path_param_names:
+            if choice in path_param_names:
                 field_info = copy(field_info)
                 field_info.validation_alias = choice
                 break
@@ -168,7 +165,7 @@ def _build_field(param_name: str, field_info: FieldInfo, annotation: Any, path_p
     else:
         alias = field_info.alias or param_name
     field_info.alias = alias
-    if _is_pydantic_v1(field_info.annotation):
+    if annotation_is_pydantic_v1(field_info.annotation):
         raise PydanticV1NotSupportedError(
             "pydantic.v1 models are no longer supported by FastAPI."
             f" Please update the param {param_name}: {field_info.annotation!r}."

@@ -1,0 +1,337 @@
+"""The ``nimbleapi`` command: find an application and serve it with uvicorn.
+
+    nimbleapi dev [PATH]     # development: 127.0.0.1, reload on file changes
+    nimbleapi run [PATH]     # production:  0.0.0.0, no reload
+
+Finding the application, in order:
+
+1. ``--entrypoint pkg.module:attr`` (``-e``): import exactly that.
+2. ``PATH``: a Python file is imported under its package's dotted name (found by
+   walking up through ``__init__.py`` files), with the directory above the top package
+   put on ``sys.path``; a package directory is imported as the package; any other
+   directory is searched for ``DEFAULT_APP_FILES``.
+3. No ``PATH``: ``entrypoint = "pkg.module:attr"`` under ``[tool.nimbleapi]`` or
+   ``[tool.fastapi]`` in ``./pyproject.toml``, else the first of ``DEFAULT_APP_FILES``
+   that exists in the current directory.
+
+In a module, the application is the object named by ``--app``, else one named ``app``
+or ``api``, else the first ``FastAPI`` instance in the module's namespace.
+
+``import fastapi`` resolves to nimbleapi while the command runs (``nimbleapi.compat``),
+so an application written for FastAPI is served unchanged.
+
+``cli_main`` and ``main`` keep the shape of ``fastapi.cli`` so that code and tests
+written against that module work unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from . import compat
+from .applications import FastAPI
+
+DEFAULT_APP_FILES = ("main.py", "app.py", "api.py", "app/main.py", "app/app.py", "app/api.py")
+DEFAULT_APP_NAMES = ("app", "api")
+DEFAULT_PORT = 8000
+APP_VARIABLE = "NIMBLEAPI_APP"  # the app's import string, handed to the processes uvicorn starts
+LOAD_APP = "nimbleapi.cli:load_app"
+
+
+class CLIError(Exception):
+    """A problem the user can fix (wrong path, no app found); shown without a traceback."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppTarget:
+    """Where the application lives, in the form uvicorn imports it."""
+
+    module: str
+    attribute: str
+    import_root: Path  # put on sys.path so that ``module`` imports
+
+    @property
+    def import_string(self) -> str:
+        return f"{self.module}:{self.attribute}"
+
+
+# ---- locating the module ------------------------------------------------------------
+
+
+def module_name_for_file(path: Path) -> tuple[str, Path]:
+    """Return the dotted module name of *path* and the directory it imports from.
+
+    ``pkg/sub/mod.py`` with ``__init__.py`` in ``pkg/`` and ``pkg/sub/`` gives
+    ``("pkg.sub.mod", <dir containing pkg>)``; a package's ``__init__.py`` names the package.
+    """
+    path = path.resolve()
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    directory = path.parent
+    while (directory / "__init__.py").is_file():
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    return ".".join(parts), directory
+
+
+def default_app_file(directory: Path) -> Path:
+    for candidate in DEFAULT_APP_FILES:
+        if (directory / candidate).is_file():
+            return directory / candidate
+    tried = ", ".join(DEFAULT_APP_FILES)
+    raise CLIError(
+        f"Could not find a default file to run in {directory} (tried {tried}). "
+        "Pass a path, e.g. 'nimbleapi dev main.py', or an entrypoint, e.g. '--entrypoint pkg.main:app'."
+    )
+
+
+def file_for_path(path_argument: str, cwd: Path) -> Path:
+    """The Python file to import for the PATH argument (a file, or a directory to look into)."""
+    path = cwd / path_argument
+    if not path.exists():
+        raise CLIError(f"Path does not exist {path_argument}")
+    if path.is_dir():
+        package_init = path / "__init__.py"
+        return package_init if package_init.is_file() else default_app_file(path)
+    return path
+
+
+def entrypoint_from_pyproject(directory: Path) -> str | None:
+    pyproject = directory / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    try:
+        tools = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+    except tomllib.TOMLDecodeError as error:
+        raise CLIError(f"Could not read {pyproject}: {error}") from error
+    for section in ("nimbleapi", "fastapi"):
+        entrypoint = tools.get(section, {}).get("entrypoint")
+        if entrypoint:
+            return str(entrypoint)
+    return None
+
+
+# ---- importing and finding the application ---------------------------------------------
+
+
+def ensure_on_sys_path(directory: Path) -> None:
+    if str(directory) not in sys.path:
+        sys.path.insert(0, str(directory))
+
+
+def import_module(name: str) -> ModuleType:
+    """Import *name*; a missing module is the user's typo, any other error is their code's and propagates."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name is not None and (name == error.name or name.startswith(error.name + ".")):
+            raise CLIError(f"Could not import module {name!r}: {error}") from error
+        raise
+
+
+def is_application(candidate: object) -> bool:
+    return isinstance(candidate, FastAPI)
+
+
+def find_app_attribute(module: ModuleType, app_name: str | None) -> str:
+    """Name of the application object in *module* (see the module docstring for the rules)."""
+    if app_name is not None:
+        if not hasattr(module, app_name):
+            raise CLIError(f"Could not find app name {app_name!r} in module {module.__name__!r}")
+        return app_name
+    namespace = vars(module)
+    for name in DEFAULT_APP_NAMES:
+        if is_application(namespace.get(name)):
+            return name
+    for name, value in namespace.items():
+        if is_application(value):
+            return name
+    raise CLIError(
+        f"Could not find a FastAPI app in module {module.__name__!r}. "
+        "Name it 'app' or 'api', or pass its name with '--app NAME'."
+    )
+
+
+def target_from_entrypoint(entrypoint: str, cwd: Path, app_name: str | None) -> AppTarget:
+    module_name, _, attribute = entrypoint.partition(":")
+    if not module_name:
+        raise CLIError(f"Invalid entrypoint {entrypoint!r}: expected 'package.module:attribute'")
+    ensure_on_sys_path(cwd)  # as ``python -m`` would; a console script does not do it
+    module = import_module(module_name)
+    if attribute and not hasattr(module, attribute):
+        raise CLIError(f"Could not find app name {attribute!r} in module {module_name!r}")
+    return AppTarget(module_name, attribute or find_app_attribute(module, app_name), cwd)
+
+
+def target_from_file(path: Path, app_name: str | None) -> AppTarget:
+    module_name, import_root = module_name_for_file(path)
+    ensure_on_sys_path(import_root)
+    module = import_module(module_name)
+    return AppTarget(module_name, find_app_attribute(module, app_name), import_root)
+
+
+def resolve_target(path: str | None, entrypoint: str | None, app_name: str | None, cwd: Path) -> AppTarget:
+    """Find and import the application; see the module docstring for the order of the rules."""
+    if entrypoint is not None:
+        if path is not None:
+            raise CLIError("Pass either a PATH or '--entrypoint', not both")
+        return target_from_entrypoint(entrypoint, cwd, app_name)
+    if path is not None:
+        return target_from_file(file_for_path(path, cwd), app_name)
+    configured = entrypoint_from_pyproject(cwd)
+    if configured is not None:
+        return target_from_entrypoint(configured, cwd, app_name)
+    return target_from_file(default_app_file(cwd), app_name)
+
+
+# ---- the command line ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Mode:
+    """What ``dev`` and ``run`` differ in."""
+
+    help: str
+    host: str
+    reload: bool
+
+
+MODES = {
+    "dev": Mode("Serve with auto-reload on 127.0.0.1, for development.", "127.0.0.1", reload=True),
+    "run": Mode("Serve on 0.0.0.0 without reload, for production.", "0.0.0.0", reload=False),
+}
+
+
+def build_parser(prog: str = "nimbleapi") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Serve a nimbleapi (or FastAPI) application.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{dev,run}")
+    for name, mode in MODES.items():
+        command = commands.add_parser(name, help=mode.help, description=mode.help)
+        add_serve_options(command, mode)
+    return parser
+
+
+def add_serve_options(parser: argparse.ArgumentParser, mode: Mode) -> None:
+    add = parser.add_argument
+    add("path", nargs="?", help="Python file or package directory containing the app")
+    add("--host", default=mode.host, help=f"address to bind (default: {mode.host})")
+    add("--port", type=int, default=DEFAULT_PORT, help=f"port to bind (default: {DEFAULT_PORT})")
+    add(
+        "--reload",
+        action=argparse.BooleanOptionalAction,
+        default=mode.reload,
+        help=f"restart the server when files change (default: {'on' if mode.reload else 'off'})",
+    )
+    add("--workers", type=int, default=None, help="number of worker processes (ignored with --reload)")
+    add("--root-path", default="", help="ASGI root_path, when served behind a proxy that adds a path prefix")
+    add(
+        "--proxy-headers",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="take the client address and scheme from X-Forwarded-For / X-Forwarded-Proto (default: on)",
+    )
+    add(
+        "-e",
+        "--entrypoint",
+        metavar="MODULE:ATTR",
+        help="import the app from here instead of from PATH, e.g. 'pkg.main:app'",
+    )
+    add(
+        "--app",
+        dest="app_name",
+        metavar="NAME",
+        help="name of the app object in the module (default: 'app', 'api', or the first FastAPI instance)",
+    )
+
+
+def describe(target: AppTarget, options: argparse.Namespace) -> str:
+    shown_host = f"[{options.host}]" if ":" in options.host else options.host
+    url = f"http://{shown_host}:{options.port}"
+    return "\n".join(
+        [
+            f"Serving {target.import_string}",
+            f"  importing from {target.import_root}",
+            f"  {url}  (API docs: {url}/docs)",
+            f"  reload: {'on' if options.reload else 'off'}, workers: {options.workers or 1}",
+        ]
+    )
+
+
+def load_app() -> Any:
+    """The app factory uvicorn calls, in this process or in each reload and worker process.
+
+    Those processes start afresh, so the ``fastapi`` alias is installed again here before
+    the app's module is imported; the app's import string travels in ``APP_VARIABLE``.
+    """
+    compat.install()
+    module_name, _, attribute = os.environ[APP_VARIABLE].partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def serve(target: AppTarget, options: argparse.Namespace) -> None:
+    import uvicorn
+
+    os.environ[APP_VARIABLE] = target.import_string
+    uvicorn.run(
+        LOAD_APP,  # an import string, because reload and workers import the app in new processes
+        factory=True,
+        host=options.host,
+        port=options.port,
+        reload=options.reload,
+        reload_dirs=[str(target.import_root)] if options.reload else None,
+        workers=options.workers,
+        root_path=options.root_path,
+        proxy_headers=options.proxy_headers,
+    )
+
+
+def run_command_line(argv: Sequence[str] | None = None) -> int:
+    """Parse *argv* (default ``sys.argv[1:]``), find the app and serve it; return the exit status."""
+    options = build_parser(_command_name()).parse_args(argv)
+    compat.install()  # so that an application written for FastAPI is served unchanged
+    try:
+        target = resolve_target(options.path, options.entrypoint, options.app_name, Path.cwd())
+    except CLIError as error:
+        # Like fastapi-cli, the command's own messages go to stdout, where FastAPI's tests read them.
+        print(f"Error: {error}", flush=True)
+        return 1
+    print(describe(target, options), flush=True)
+    serve(target, options)
+    return 0
+
+
+def _server_installed() -> bool:
+    return importlib.util.find_spec("uvicorn") is not None
+
+
+# FastAPI parity: ``fastapi.cli.cli_main`` is None when the command's dependencies are missing.
+cli_main: Callable[[Sequence[str] | None], int] | None = run_command_line if _server_installed() else None
+
+
+def _command_name() -> str:
+    """``fastapi`` while ``nimbleapi.compat`` aliases it, so messages match what the user typed."""
+    alias = sys.modules.get("fastapi")
+    return "fastapi" if alias is not None and alias is sys.modules.get("nimbleapi") else "nimbleapi"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``nimbleapi`` console script and of ``python -m nimbleapi``."""
+    if cli_main is None:
+        message = (
+            f'To use the {_command_name()} command, please install "nimbleapi[standard]":\n\n'
+            '\tpip install "nimbleapi[standard]"\n'
+        )
+        print(message)
+        raise RuntimeError(message)
+    status = cli_main(argv)
+    if status:
+        raise SystemExit(status)

@@ -1,0 +1,186 @@
+"""FastAPI's dependency helpers, as adapters over nimbleapi's analysis and compiled solvers.
+
+The request path never calls these; they exist for code written against FastAPI's
+``fastapi.dependencies.utils`` (extensions, custom route classes, tests).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic_core import PydanticUndefined
+from starlette.background import BackgroundTasks as StarletteBackgroundTasks
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from .._compile.body import compile_body_extractor
+from .._compile.deps import RequestContext, compile_solver
+from .._compile.params import compile_param_extractor
+from .._plan.deps import cache_key
+from .._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub_dependant
+from .._plan.deps import get_dependant as get_dependant
+from .._plan.fields import ModelField, model_fields_of
+from .._plan.params import ParamDetails as ParamDetails
+from .._plan.params import analyze_param as analyze_param
+from .._plan.params import ensure_multipart_is_installed as ensure_multipart_is_installed
+from .._plan.params import param_model, special_kind
+from .._plan.signature import resolve_annotation, typed_return_annotation, typed_signature
+from .._compile.streaming import stream_item_type
+from .models import Dependant
+
+__all__ = [
+    "ParamDetails",
+    "SolvedDependency",
+    "add_non_field_param_to_dependency",
+    "add_param_to_fields",
+    "analyze_param",
+    "ensure_multipart_is_installed",
+    "get_dependant",
+    "get_flat_params",
+    "get_parameterless_sub_dependant",
+    "get_stream_item_type",
+    "get_typed_annotation",
+    "get_typed_return_annotation",
+    "get_typed_signature",
+    "get_validation_alias",
+    "request_body_to_args",
+    "request_params_to_args",
+    "solve_dependencies",
+]
+
+def get_typed_signature(call: Callable[..., Any]) -> inspect.Signature:
+    return typed_signature(call)
+
+
+def get_typed_annotation(annotation: Any, globalns: dict[str, Any]) -> Any:
+    return resolve_annotation(annotation, globalns)
+
+
+def get_typed_return_annotation(call: Callable[..., Any]) -> Any:
+    return typed_return_annotation(call)
+
+
+def get_stream_item_type(annotation: Any) -> Any | None:
+    return stream_item_type(annotation)
+
+
+def get_validation_alias(field: ModelField) -> str:
+    return field.validation_alias or field.alias
+
+
+_SPECIAL_ATTRIBUTES = {
+    "request": "request_param_name",
+    "websocket": "websocket_param_name",
+    "http_connection": "http_connection_param_name",
+    "response": "response_param_name",
+    "background_tasks": "background_tasks_param_name",
+    "security_scopes": "security_scopes_param_name",
+}
+
+
+def add_non_field_param_to_dependency(*, param_name: str, type_annotation: Any, dependant: Dependant) -> bool | None:
+    kind = special_kind(type_annotation)
+    if kind is None:
+        return None
+    setattr(dependant, _SPECIAL_ATTRIBUTES[kind], param_name)
+    return True
+
+
+def add_param_to_fields(*, field: ModelField, dependant: Dependant) -> None:
+    from .._plan.deps import _add_param_field
+
+    _add_param_field(dependant, field)
+
+
+def get_flat_params(dependant: Dependant) -> list[ModelField]:
+    """Path, query, header and cookie fields of the whole tree, each dependency once, models expanded."""
+    by_location: dict[str, list[ModelField]] = {"path": [], "query": [], "header": [], "cookie": []}
+    seen: list[Any] = []
+    memo: dict[int, bool] = {}
+    pending = [dependant]
+    while pending:
+        node = pending.pop()
+        key = cache_key(node, memo)
+        if key in seen:
+            continue
+        seen.append(key)
+        by_location["path"].extend(node.path_params)
+        by_location["query"].extend(node.query_params)
+        by_location["header"].extend(node.header_params)
+        by_location["cookie"].extend(node.cookie_params)
+        pending.extend(reversed(node.dependencies))
+    flat: list[ModelField] = []
+    for fields in by_location.values():
+        for field in fields:
+            model = param_model(field)
+            flat.extend(model_fields_of(model) if model is not None else [field])
+    return flat
+
+
+def request_params_to_args(
+    fields: Sequence[ModelField], received_params: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Any]]:
+    if not fields:
+        return {}, []
+    location = getattr(getattr(fields[0].field_info, "in_", None), "value", "query")
+    extract = compile_param_extractor(list(fields), location)
+    assert extract is not None
+    return extract(received_params)
+
+
+async def request_body_to_args(
+    body_fields: list[ModelField], received_body: Any, embed_body_fields: bool
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    assert body_fields, "request_body_to_args() should be called with fields"
+    return await compile_body_extractor(body_fields, embed_body_fields)(received_body)
+
+
+@dataclass
+class SolvedDependency:
+    values: dict[str, Any]
+    errors: list[Any]
+    background_tasks: StarletteBackgroundTasks | None
+    response: Response
+    dependency_cache: dict[Any, Any]
+
+
+async def solve_dependencies(
+    *,
+    request: Request | WebSocket,
+    dependant: Dependant,
+    body: Any = PydanticUndefined,
+    background_tasks: StarletteBackgroundTasks | None = None,
+    response: Response | None = None,
+    dependency_overrides_provider: Any | None = None,
+    dependency_cache: dict[Any, Any] | None = None,
+    async_exit_stack: AsyncExitStack,
+    embed_body_fields: bool,
+) -> SolvedDependency:
+    """Solve *dependant* for one request (compiles a solver for the call: a slow path)."""
+    solver = compile_solver(dependant, embed_body_fields=embed_body_fields)
+    scope = request.scope
+    ctx = RequestContext(
+        request,
+        body,
+        scope.get("fastapi_inner_astack", async_exit_stack),
+        scope.get("fastapi_function_astack", async_exit_stack),
+    )
+    ctx.overrides = getattr(dependency_overrides_provider, "dependency_overrides", None)
+    ctx.background_tasks = background_tasks
+    ctx.response = response
+    if dependency_cache is not None:
+        ctx.cache = dependency_cache
+    values, errors = await solver(ctx)
+    return SolvedDependency(
+        values=values,
+        errors=errors,
+        background_tasks=ctx.background_tasks,
+        response=ctx.sub_response(),
+        dependency_cache=ctx.cache,
+    )
+

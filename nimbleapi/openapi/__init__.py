@@ -1,0 +1,1 @@
+"""OpenAPI document models, generation and the interactive documentation pages."""

@@ -1,0 +1,362 @@
+"""The ``nimbleapi`` command: finding the application, the options passed to uvicorn, and serving."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nimbleapi import cli, compat
+from nimbleapi.cli import AppTarget, CLIError, resolve_target, run_command_line
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+APP_SOURCE = "from nimbleapi import FastAPI\n\n{name} = FastAPI()\n"
+
+
+@pytest.fixture(autouse=True)
+def restore_fastapi_alias() -> Iterator[None]:
+    """The command aliases ``fastapi`` to nimbleapi in its process; undo that after each test here."""
+    was_installed = any(isinstance(finder, compat.FastAPIAliasFinder) for finder in sys.meta_path)
+    yield
+    if not was_installed:
+        compat.uninstall()
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty project directory as the working directory; modules imported from it are forgotten afterwards."""
+    monkeypatch.chdir(tmp_path)
+    saved_path = list(sys.path)
+    yield tmp_path
+    sys.path[:] = saved_path
+    for name, module in list(sys.modules.items()):
+        if str(getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
+            del sys.modules[name]
+
+
+def write(root: Path, relative: str, source: str = "") -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(source)
+    importlib.invalidate_caches()
+    return path
+
+
+def resolve(project: Path, path: str | None = None, entrypoint: str | None = None, app: str | None = None) -> AppTarget:
+    return resolve_target(path, entrypoint, app, project)
+
+
+# ---- finding the module ----------------------------------------------------------------
+
+
+def test_file_outside_a_package_imports_from_its_directory(project: Path) -> None:
+    write(project, "src/main.py", APP_SOURCE.format(name="app"))
+    target = resolve(project, "src/main.py")
+    assert target == AppTarget("main", "app", project / "src")
+    assert str(project / "src") in sys.path
+
+
+def test_file_inside_packages_gets_its_dotted_name(project: Path) -> None:
+    write(project, "pkg/__init__.py")
+    write(project, "pkg/sub/__init__.py")
+    write(project, "pkg/sub/service.py", APP_SOURCE.format(name="app"))
+    target = resolve(project, "pkg/sub/service.py")
+    assert target == AppTarget("pkg.sub.service", "app", project)
+    assert target.import_string == "pkg.sub.service:app"
+
+
+def test_package_directory_imports_the_package(project: Path) -> None:
+    write(project, "pkg/__init__.py", APP_SOURCE.format(name="app"))
+    assert resolve(project, "pkg").import_string == "pkg:app"
+
+
+def test_plain_directory_is_searched_for_default_files(project: Path) -> None:
+    write(project, "service/api.py", APP_SOURCE.format(name="app"))
+    assert resolve(project, "service") == AppTarget("api", "app", project / "service")
+
+
+def test_without_path_main_py_comes_before_app_py(project: Path) -> None:
+    write(project, "app.py", APP_SOURCE.format(name="app"))
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    assert resolve(project).module == "main"
+
+
+def test_without_path_app_package_main_is_found(project: Path) -> None:
+    write(project, "app/__init__.py")
+    write(project, "app/main.py", APP_SOURCE.format(name="app"))
+    assert resolve(project) == AppTarget("app.main", "app", project)
+
+
+def test_without_path_pyproject_entrypoint_is_used(project: Path) -> None:
+    write(project, "pyproject.toml", '[tool.fastapi]\nentrypoint = "server.web:application"\n')
+    write(project, "server/__init__.py")
+    write(project, "server/web.py", APP_SOURCE.format(name="application"))
+    write(project, "main.py", APP_SOURCE.format(name="app"))  # the entrypoint wins over default files
+    assert resolve(project) == AppTarget("server.web", "application", project)
+
+
+def test_entrypoint_imports_module_and_attribute(project: Path) -> None:
+    write(project, "server/__init__.py")
+    write(project, "server/web.py", APP_SOURCE.format(name="application"))
+    assert resolve(project, entrypoint="server.web:application").import_string == "server.web:application"
+
+
+def test_entrypoint_without_attribute_discovers_the_app(project: Path) -> None:
+    write(project, "web.py", APP_SOURCE.format(name="api"))
+    assert resolve(project, entrypoint="web").import_string == "web:api"
+
+
+# ---- finding the application in the module ----------------------------------------------
+
+
+def test_object_named_api_is_found(project: Path) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="api"))
+    assert resolve(project, "main.py").attribute == "api"
+
+
+def test_first_fastapi_instance_is_found_under_any_name(project: Path) -> None:
+    write(project, "main.py", 'from nimbleapi import FastAPI\n\napp = "not an application"\nserver = FastAPI()\n')
+    assert resolve(project, "main.py").attribute == "server"
+
+
+def test_app_option_names_the_object(project: Path) -> None:
+    write(project, "main.py", "from nimbleapi import FastAPI\n\napp = FastAPI()\nadmin = FastAPI()\n")
+    assert resolve(project, "main.py", app="admin").attribute == "admin"
+
+
+# ---- errors the user can fix ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "arguments", "message"),
+    [
+        pytest.param({}, {"path": "missing.py"}, "Path does not exist missing.py", id="missing-path"),
+        pytest.param({}, {}, "Could not find a default file to run", id="no-default-file"),
+        pytest.param({"main.py": "x = 1\n"}, {"path": "main.py"}, "Could not find a FastAPI app", id="no-app"),
+        pytest.param(
+            {"main.py": APP_SOURCE.format(name="app")},
+            {"path": "main.py", "app": "nope"},
+            "Could not find app name 'nope'",
+            id="unknown-app-name",
+        ),
+        pytest.param({}, {"entrypoint": "nowhere.mod:app"}, "Could not import module 'nowhere.mod'", id="bad-module"),
+        pytest.param(
+            {"web.py": APP_SOURCE.format(name="app")},
+            {"entrypoint": "web:missing"},
+            "Could not find app name 'missing'",
+            id="bad-attribute",
+        ),
+        pytest.param(
+            {"main.py": ""}, {"path": "main.py", "entrypoint": "main:app"}, "not both", id="path-and-entrypoint"
+        ),
+    ],
+)
+def test_user_errors_are_reported(
+    project: Path, files: dict[str, str], arguments: dict[str, str], message: str
+) -> None:
+    for relative, source in files.items():
+        write(project, relative, source)
+    with pytest.raises(CLIError, match=message):
+        resolve(project, **arguments)
+
+
+def test_import_errors_inside_the_app_propagate(project: Path) -> None:
+    """A missing dependency of the user's code is their bug: it keeps its traceback."""
+    write(project, "main.py", "import a_package_that_is_not_installed\n")
+    with pytest.raises(ModuleNotFoundError, match="a_package_that_is_not_installed"):
+        resolve(project, "main.py")
+
+
+def test_error_is_printed_and_exit_status_is_1(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_command_line(["dev", "non_existent_file.py"]) == 1
+    assert "Path does not exist non_existent_file.py" in capsys.readouterr().out
+
+
+# ---- what reaches uvicorn -------------------------------------------------------------
+
+
+@pytest.fixture
+def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
+    """Replace ``uvicorn.run``; record the application it would serve and the options it got."""
+    import uvicorn
+
+    monkeypatch.setenv(cli.APP_VARIABLE, "")  # restored after the test; the command sets it
+    calls: list[tuple[Any, dict[str, Any]]] = []
+
+    def fake_run(app: str, **options: Any) -> None:
+        module_name, _, attribute = app.partition(":")
+        loaded = getattr(importlib.import_module(module_name), attribute)
+        calls.append((loaded() if options.pop("factory", False) else loaded, options))
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    return calls
+
+
+def test_dev_serves_locally_with_reload(project: Path, uvicorn_calls: list[Any]) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    assert run_command_line(["dev"]) == 0
+    [(app, options)] = uvicorn_calls
+    assert app is sys.modules["main"].app
+    assert options["host"] == "127.0.0.1"
+    assert options["port"] == 8000
+    assert options["reload"] is True
+    assert options["reload_dirs"] == [str(project)]
+    assert options["proxy_headers"] is True
+
+
+def test_run_serves_on_all_interfaces_without_reload(project: Path, uvicorn_calls: list[Any]) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    assert run_command_line(["run"]) == 0
+    [(_, options)] = uvicorn_calls
+    assert (options["host"], options["reload"], options["workers"]) == ("0.0.0.0", False, None)
+
+
+def test_options_are_passed_to_uvicorn(project: Path, uvicorn_calls: list[Any]) -> None:
+    write(project, "pkg/__init__.py")
+    write(project, "pkg/web.py", "from nimbleapi import FastAPI\n\nsite = FastAPI()\n")
+    arguments = ["run", "-e", "pkg.web:site", "--host", "::1", "--port", "9001", "--workers", "3"]
+    arguments += ["--root-path", "/api", "--no-proxy-headers", "--reload"]
+    assert run_command_line(arguments) == 0
+    [(app, options)] = uvicorn_calls
+    assert app is sys.modules["pkg.web"].site
+    assert {key: options[key] for key in ("host", "port", "workers", "root_path", "proxy_headers", "reload")} == {
+        "host": "::1",
+        "port": 9001,
+        "workers": 3,
+        "root_path": "/api",
+        "proxy_headers": False,
+        "reload": True,
+    }
+
+
+def test_app_written_for_fastapi_is_served_on_nimbleapi(project: Path, uvicorn_calls: list[Any]) -> None:
+    write(project, "main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n")
+    assert run_command_line(["run", "main.py"]) == 0
+    [(app, _)] = uvicorn_calls
+    assert type(app).__module__ == "nimbleapi.applications"
+
+
+def test_dev_no_reload_turns_reload_off(project: Path, uvicorn_calls: list[Any]) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    run_command_line(["dev", "--no-reload"])
+    assert uvicorn_calls[0][1]["reload"] is False
+
+
+def test_missing_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run_command_line([])
+    assert exit_info.value.code == 2
+    assert "{dev,run}" in capsys.readouterr().err
+
+
+# ---- main() and the missing server ---------------------------------------------------
+
+
+def test_main_without_server_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "cli_main", None)
+    with pytest.raises(RuntimeError, match="To use the nimbleapi command, please install"):
+        cli.main([])
+    assert 'pip install "nimbleapi[standard]"' in capsys.readouterr().out
+
+
+def test_main_names_the_fastapi_command_under_the_compat_alias(monkeypatch: pytest.MonkeyPatch) -> None:
+    compat.install()
+    fastapi_cli = importlib.import_module("fastapi.cli")
+    monkeypatch.setattr(fastapi_cli, "cli_main", None)
+    with pytest.raises(RuntimeError, match="To use the fastapi command, please install"):
+        fastapi_cli.main()
+
+
+def test_main_exits_with_the_command_status(project: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["run", "missing.py"])
+    assert exit_info.value.code == 1
+
+
+# ---- as a process ------------------------------------------------------------------------
+
+
+def subprocess_env() -> dict[str, str]:
+    """The environment for ``python -m nimbleapi``, importing this checkout even when it is not installed."""
+    python_path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": python_path, "PYTHONIOENCODING": "utf-8"}
+
+
+def test_python_m_nimbleapi_reports_missing_path(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "nimbleapi", "dev", "non_existent_file.py"],
+        cwd=tmp_path,
+        env=subprocess_env(),
+        capture_output=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Path does not exist non_existent_file.py" in result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def request_json(url: str, data: dict[str, Any] | None = None) -> tuple[int, Any]:
+    body = None if data is None else json.dumps(data).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status, json.loads(response.read())
+
+
+def wait_until_serving(url: str, server: subprocess.Popen[str], deadline_seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"server exited with {server.returncode}:\n{server.communicate()[0]}")
+        try:
+            request_json(url)
+            return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    pytest.fail(f"server did not answer at {url} within {deadline_seconds} seconds")
+
+
+def test_run_serves_the_example_app() -> None:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "nimbleapi", "run", "examples/app.py", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_serving(base_url + "/", server)
+        assert request_json(base_url + "/") == (200, {"message": "Inventory API", "docs": "/docs"})
+        status, created = request_json(base_url + "/items", {"name": "lamp", "price": 30})
+        assert status == 201
+        assert request_json(f"{base_url}/items/{created['id']}") == (200, created)
+    finally:
+        server.terminate()
+        try:
+            output, _ = server.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            output, _ = server.communicate()
+    assert "Serving app:app" in output
