@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from starlette.applications import Starlette
 from starlette.datastructures import State
@@ -26,6 +26,13 @@ from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
 from . import routing
 from .datastructures import Default
+from .datastructures import DefaultPlaceholder as DefaultPlaceholder
+from .openapi.docs import get_redoc_html as get_redoc_html
+from .openapi.docs import get_swagger_ui_html as get_swagger_ui_html
+from .openapi.docs import get_swagger_ui_oauth2_redirect_html as get_swagger_ui_oauth2_redirect_html
+from .openapi.utils import get_openapi as get_openapi
+from starlette.responses import HTMLResponse as HTMLResponse
+from starlette.types import ExceptionHandler as ExceptionHandler
 from .exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
@@ -35,6 +42,7 @@ from .exceptions import FastAPIDeprecationWarning, RequestValidationError, WebSo
 from .middleware.asyncexitstack import AsyncExitStackMiddleware
 from .params import Depends
 from .types import DecoratedCallable
+from .types import IncEx as IncEx
 from .utils import generate_unique_id
 
 AppType = TypeVar("AppType", bound="FastAPI")
@@ -85,6 +93,8 @@ class FastAPI(Starlette):
         max_body_size: int | None = None,
         form_limits: Any = None,
         telemetry: Any = None,
+        docs_assets: Literal["cdn", "local"] | None = None,
+        docs_assets_url: str = "/_nimbleapi/docs",
         **extra: Any,
     ) -> None:
         self.max_body_size = max_body_size
@@ -108,8 +118,11 @@ class FastAPI(Starlette):
         self.separate_input_output_schemas = separate_input_output_schemas
         self.openapi_external_docs = openapi_external_docs
         self.extra = extra
+        self.docs_assets = docs_assets
+        self.docs_assets_url = docs_assets_url
         self.openapi_version = "3.1.0"
         self.openapi_schema: dict[str, Any] | None = None
+        self._openapi_routes_version: tuple[int, int] | None = None
         if self.openapi_url:
             if not self.title:
                 raise AssertionError("A title must be provided for OpenAPI, e.g.: 'My API'")
@@ -180,9 +193,8 @@ class FastAPI(Starlette):
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document of this application (generated once, then cached)."""
-        if not self.openapi_schema:
-            from .openapi.utils import get_openapi
-
+        routes_version = (id(self.routes), len(self.routes))
+        if not self.openapi_schema or self._openapi_routes_version != routes_version:
             self.openapi_schema = get_openapi(
                 title=self.title,
                 version=self.version,
@@ -199,14 +211,13 @@ class FastAPI(Starlette):
                 separate_input_output_schemas=self.separate_input_output_schemas,
                 external_docs=self.openapi_external_docs,
             )
+            self._openapi_routes_version = routes_version
         return self.openapi_schema
 
     def setup(self) -> None:
         """Add the OpenAPI and documentation routes."""
-        try:
-            from ._openapi.setup import install_docs_routes
-        except ImportError:  # the documentation package is optional at import time
-            return
+        from ._openapi.setup import install_docs_routes
+
         install_docs_routes(self)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

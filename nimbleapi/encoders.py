@@ -27,10 +27,20 @@ from pydantic_core import PydanticUndefinedType, Url
 from .exceptions import PydanticV1NotSupportedError
 from .types import IncEx
 
+import warnings
+
+with warnings.catch_warnings():
+    # pydantic.color is deprecated in favour of pydantic_extra_types; still encode its values.
+    warnings.simplefilter("ignore")
+    try:
+        from pydantic.color import Color
+    except ImportError:  # pragma: no cover
+        Color = None  # type: ignore[assignment,misc]
+
 try:
-    from pydantic_extra_types.color import Color
+    from pydantic_extra_types.color import Color as PyExtraColor
 except ImportError:  # pragma: no cover - optional package
-    Color = None  # type: ignore[assignment,misc]
+    PyExtraColor = None  # type: ignore[assignment,misc]
 
 
 def isoformat(value: datetime.date | datetime.time) -> str:
@@ -72,8 +82,9 @@ ENCODERS_BY_TYPE: dict[type[Any], Callable[[Any], Any]] = {
     Url: str,
     AnyUrl: str,
 }
-if Color is not None:
-    ENCODERS_BY_TYPE[Color] = str
+for _color_type in (Color, PyExtraColor):
+    if _color_type is not None:
+        ENCODERS_BY_TYPE[_color_type] = str
 
 
 def generate_encoders_by_class_tuples(

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from . import params
 from .params import Undefined
+from .openapi.models import Example as Example
 
 
 def Path(default: Any = ..., **kwargs: Any) -> Any:  # noqa: N802

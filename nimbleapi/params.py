@@ -19,6 +19,7 @@ from pydantic_core import PydanticUndefined
 from .concurrency import _DependencyConcurrency
 from .datastructures import _Unset
 from .exceptions import FastAPIDeprecationWarning
+from .openapi.models import Example as Example
 
 Undefined = PydanticUndefined
 

@@ -14,6 +14,7 @@ from starlette.responses import StreamingResponse as StreamingResponse
 from typing_extensions import deprecated
 
 from .exceptions import FastAPIDeprecationWarning
+from .sse import EventSourceResponse as EventSourceResponse
 
 try:
     import ujson

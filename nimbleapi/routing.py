@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from enum import Enum, IntEnum
 from typing import Any, Literal, TypeVar
@@ -44,6 +44,32 @@ from ._router.frontend import FrontendRoutes
 from .datastructures import Default, DefaultPlaceholder
 from .exceptions import FastAPIError, WebSocketRequestValidationError
 from .types import DecoratedCallable, IncEx
+from .dependencies.models import Dependant as Dependant
+from .dependencies.utils import SolvedDependency as SolvedDependency
+from .dependencies.utils import get_stream_item_type as get_stream_item_type
+from .dependencies.utils import get_typed_return_annotation as get_typed_return_annotation
+from .dependencies.utils import solve_dependencies as solve_dependencies
+from .encoders import jsonable_encoder as jsonable_encoder
+from .exceptions import EndpointContext as EndpointContext
+from .exceptions import HTTPException as HTTPException
+from .exceptions import RequestValidationError as RequestValidationError
+from .exceptions import ResponseValidationError as ResponseValidationError
+from starlette.concurrency import iterate_in_threadpool as iterate_in_threadpool
+from starlette.datastructures import URL as URL
+from starlette.datastructures import URLPath as URLPath
+from starlette.middleware import Middleware as Middleware
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY as MAX_BODY_SIZE_SCOPE_KEY
+from starlette.responses import PlainTextResponse as PlainTextResponse
+from starlette.responses import RedirectResponse as RedirectResponse
+from starlette.responses import StreamingResponse as StreamingResponse
+from starlette.routing import Mount as Mount
+from starlette.routing import NoMatchFound as NoMatchFound
+from starlette.staticfiles import StaticFiles as StaticFiles
+from .sse import _PING_INTERVAL as _PING_INTERVAL
+from .sse import KEEPALIVE_COMMENT as KEEPALIVE_COMMENT
+from .sse import EventSourceResponse as EventSourceResponse
+from .sse import ServerSentEvent as ServerSentEvent
+from .sse import format_sse_event as format_sse_event
 from .utils import generate_unique_id, get_value_or_default, is_body_allowed_for_status_code
 
 _T = TypeVar("_T")
@@ -111,6 +137,33 @@ def _wrap_lifespan(lifespan: Any) -> Any:
     return lifespan
 
 
+def get_websocket_app(
+    dependant: Dependant,
+    dependency_overrides_provider: Any | None = None,
+    embed_body_fields: bool = False,
+    *,
+    path: str = "",
+) -> Callable[[WebSocket], Awaitable[None]]:
+    """The ``handler(websocket)`` of a WebSocket endpoint: solve dependencies, then call it."""
+    solve = compile_solver(dependant, embed_body_fields=embed_body_fields)
+    call = dependant.call
+    assert call is not None
+    static_ctx = endpoint_context(call)
+
+    async def handler(websocket: WebSocket) -> None:
+        scope = websocket.scope
+        ctx = RequestContext(websocket, None, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
+        if dependency_overrides_provider is not None:
+            ctx.overrides = dependency_overrides_provider.dependency_overrides
+        values, errors = await solve(ctx)
+        if errors:
+            endpoint_ctx: Any = {**static_ctx, "path": f"WS {scope.get('root_path', '').rstrip('/')}{path}"}
+            raise WebSocketRequestValidationError(errors, endpoint_ctx=endpoint_ctx)
+        await call(**values)
+
+    return handler
+
+
 class APIWebSocketRoute(routing.WebSocketRoute):
     """A WebSocket endpoint with dependency injection."""
 
@@ -134,29 +187,14 @@ class APIWebSocketRoute(routing.WebSocketRoute):
         self._flat_body_params = flat_body_params(self.dependant)
         self._embed_body_fields = should_embed_body_fields(self._flat_body_params)
         self.dependency_overrides_provider = dependency_overrides_provider
-        self.app = websocket_session(self._build_handler())
-
-    def _build_handler(self) -> Callable[[WebSocket], Awaitable[None]]:
-        solve = compile_solver(self.dependant, embed_body_fields=self._embed_body_fields)
-        call = self.dependant.call
-        assert call is not None
-        provider = self.dependency_overrides_provider
-        static_ctx = endpoint_context(call)
-        path = self.path_format
-
-        async def handler(websocket: WebSocket) -> None:
-            scope = websocket.scope
-            ctx = RequestContext(websocket, None, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
-            if provider is not None:
-                ctx.overrides = provider.dependency_overrides
-            values, errors = await solve(ctx)
-            if errors:
-                endpoint_ctx = dict(static_ctx)
-                endpoint_ctx["path"] = f"WS {scope.get('root_path', '').rstrip('/')}{path}"
-                raise WebSocketRequestValidationError(errors, endpoint_ctx=endpoint_ctx)  # type: ignore[arg-type]
-            await call(**values)
-
-        return handler
+        self.app = websocket_session(
+            get_websocket_app(
+                dependant=self.dependant,
+                dependency_overrides_provider=dependency_overrides_provider,
+                embed_body_fields=self._embed_body_fields,
+                path=self.path_format,
+            )
+        )
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child_scope = super().matches(scope)
@@ -694,7 +732,8 @@ class APIRouter(routing.Router):
             self.add_api_route(
                 prefix + route.path,
                 route.endpoint,
-                response_model=route.response_model,
+                # A streaming route re-derives its item type from the endpoint's annotation.
+                response_model=Default(None) if route.stream_item_type is not None else route.response_model,
                 status_code=route.status_code,
                 tags=[*(include["tags"] or []), *route.tags],
                 dependencies=[*dependencies, *route.dependencies],
@@ -814,3 +853,43 @@ async def run_endpoint_function(*, dependant: Any, values: dict[str, Any], is_co
         return await dependant.call(**values)
     return await run_in_threadpool(dependant.call, **values)
 
+
+
+class RouteContext:
+    """A route as the application serves it (FastAPI's view for extensions walking ``app.routes``).
+
+    Included routes are copied into the including router, so the served route is the route.
+    """
+
+    def __init__(self, original_route: BaseRoute) -> None:
+        self.original_route = original_route
+        self.route = original_route
+
+    @property
+    def path(self) -> str | None:
+        return getattr(self.original_route, "path", None)
+
+    @property
+    def path_format(self) -> str | None:
+        return getattr(self.original_route, "path_format", None)
+
+    @property
+    def name(self) -> str | None:
+        return getattr(self.original_route, "name", None)
+
+    @property
+    def methods(self) -> set[str] | None:
+        return getattr(self.original_route, "methods", None)
+
+    @property
+    def endpoint(self) -> Any:
+        return getattr(self.original_route, "endpoint", None)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.original_route, name)
+
+
+def iter_route_contexts(routes: Sequence[BaseRoute | RouteContext]) -> Iterator[RouteContext]:
+    """One ``RouteContext`` per route of *routes*."""
+    for route in routes:
+        yield route if isinstance(route, RouteContext) else RouteContext(route)

@@ -6,6 +6,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .datastructures import DefaultPlaceholder, DefaultType
+from .exceptions import FastAPIDeprecationWarning as FastAPIDeprecationWarning
+from .exceptions import PydanticV1NotSupportedError as PydanticV1NotSupportedError
+from ._plan.fields import create_model_field as create_model_field
 
 if TYPE_CHECKING:
     from .routing import APIRoute

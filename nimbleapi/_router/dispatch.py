@@ -1,8 +1,9 @@
 """Choosing the route for a request: Starlette's matching rules with a static fast path.
 
 Order, as in Starlette and FastAPI: the first route that fully matches wins; else the
-first partial match (a known path with another method: 405); else low-priority routes
-(frontend builds); else a ``redirect_slashes`` redirect; else the router's default (404).
+first partial match (a known path with another method: 405); else a ``redirect_slashes``
+redirect to a route; else low-priority routes (frontend builds, FastAPI 0.165 order: a
+route's slash redirect beats a frontend file); else the router's default (404).
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
         scope.update(partial_scope)
         await partial.handle(scope, receive, send)
         return
-    if await router.handle_low_priority(scope, receive, send):
-        return
     if await _redirect_slashes(router, scope, receive, send):
+        return
+    if await router.handle_low_priority(scope, receive, send):
         return
     await router.default(scope, receive, send)
 

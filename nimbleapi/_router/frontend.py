@@ -1,29 +1,615 @@
-"""Low-priority frontend routes: static builds served after every path operation."""
+"""Frontend builds served as low-priority routes, tried after every path operation.
+
+``APIRouter.frontend(path, directory=...)`` registers a static build (a Vite ``dist/``,
+say) under *path*. A router tries its low-priority routes only when none of its routes
+matched and no ``redirect_slashes`` redirect applies; among frontends the longest
+matching path wins. A missing file falls back to ``404.html`` (with status 404) or, for a
+browser navigation (``Accept`` names HTML), to ``index.html``, so client-side routers work.
+
+Decided once, when a frontend is registered or included: the directory and fallback-file
+checks, the path it answers under, and the solver for the dependencies guarding it. Per
+request: a path prefix comparison, file lookups in a worker thread (Starlette's
+``StaticFiles`` does the serving), and one compiled solver run when dependencies exist.
+
+Private names and scope keys follow FastAPI (``router._frontend_routes``,
+``router._low_priority_routes``, ``scope["fastapi"]["frontend_path"]``) because code
+written against FastAPI reaches for them.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
-from typing import Any, Literal
+import stat
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
+from typing import Any, Literal, NamedTuple
 
-from starlette.types import Receive, Scope, Send
+from pydantic_core import PydanticUndefined
+from starlette._utils import get_route_path
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL, Headers, URLPath
+from starlette.exceptions import HTTPException
+from starlette.middleware import body_limit
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .._compile.deps import RequestContext, Solver, compile_solver
+from .._plan.body import flat_body_params, should_embed_body_fields
+from .._plan.deps import get_dependant, get_parameterless_sub_dependant
+from ..exceptions import RequestValidationError
+
+Fallback = Literal["auto", "index.html", "404.html"] | None
+Directory = str | os.PathLike[str]
+
+_FALLBACKS = ("auto", "index.html", "404.html", None)
+_SCOPE_KEY = "fastapi"  # FastAPI parity: per-request framework state lives under scope["fastapi"]
+_PATH_KEY = "frontend_path"
+_SPECIFICITY_KEY = "frontend_specificity"
+_STACK_KEYS = ("fastapi_inner_astack", "fastapi_function_astack")
+_NAVIGATION_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_MISSING = object()
+
+
+# -- registration-time checks --------------------------------------------------------------
+
+
+def normalize_frontend_path(path: str) -> str:
+    if not path:
+        raise AssertionError("A frontend path cannot be empty")
+    if not path.startswith("/"):
+        raise AssertionError("A frontend path must start with '/'")
+    return path if path == "/" else path.rstrip("/")
+
+
+def resolve_check_dir(directory: Directory, check_dir: bool | Literal["auto"]) -> bool:
+    """``"auto"`` checks the directory, except under ``FASTAPI_ENV=development`` where it only warns.
+
+    In development the build is often produced after the server starts, so a missing
+    directory must not stop the app from loading.
+    """
+    if check_dir != "auto":
+        return check_dir
+    if os.environ.get("FASTAPI_ENV") != "development":
+        return True
+    if not os.path.isdir(directory):
+        warnings.warn(_missing_directory_message(directory), stacklevel=_user_stacklevel())
+    return False
+
+
+def _missing_directory_message(directory: Directory) -> str:
+    return f"Frontend directory '{directory}' does not exist. Resolved absolute path: '{_absolute(directory)}'"
+
+
+def _absolute(path: Directory) -> str:
+    return os.path.realpath(os.fspath(path))
+
+
+def _user_stacklevel() -> int:
+    """The ``warnings`` stacklevel of the first caller outside nimbleapi.
+
+    ``FastAPI.frontend`` and ``APIRouter.frontend`` reach the check at different depths;
+    either way the warning should point at the user's line.
+    """
+    level, frame = 1, sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        level, frame = level + 1, frame.f_back
+    return level
+
+
+# -- request-time helpers ------------------------------------------------------------------
+
+
+def is_navigation_request(headers: Headers) -> bool:
+    """Whether the client explicitly accepts HTML; ``*/*`` alone does not count (asset requests send it)."""
+    for media_range in headers.get("accept", "").split(","):
+        media_type, *parameters = media_range.split(";")
+        if media_type.strip().lower() in _NAVIGATION_TYPES and _quality(parameters) != 0:
+            return True
+    return False
+
+
+def _quality(parameters: list[str]) -> float:
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value.strip().strip('"'))
+            except ValueError:  # a malformed q is ignored, as if absent
+                return 1.0
+    return 1.0
+
+
+def _join(prefix: str, path: str) -> str:
+    if not prefix:
+        return path
+    return prefix if path == "/" else prefix + path
+
+
+def _specificity(path: str) -> int:
+    return 0 if path == "/" else len(path)
+
+
+def _remainder(path: str, route_path: str) -> str | None:
+    """The part of *route_path* below the frontend at *path*, or None when it lies outside."""
+    if path == "/":
+        return route_path.lstrip("/")
+    if route_path == path:
+        return ""
+    if route_path.startswith(path + "/"):
+        return route_path[len(path) + 1 :]
+    return None
+
+
+def merge_child_scope(scope: Scope, child_scope: Scope) -> None:
+    """``scope.update(child_scope)``, merging rather than replacing the ``scope["fastapi"]`` dict."""
+    extra = child_scope.get(_SCOPE_KEY)
+    if isinstance(extra, dict):
+        scope.setdefault(_SCOPE_KEY, {}).update(extra)
+        child_scope = {key: value for key, value in child_scope.items() if key != _SCOPE_KEY}
+    scope.update(child_scope)
+
+
+def _frontend_specificity(child_scope: Scope) -> int | None:
+    specificity = child_scope.get(_SCOPE_KEY, {}).get(_SPECIFICITY_KEY)
+    return specificity if isinstance(specificity, int) else None
+
+
+# -- serving files ---------------------------------------------------------------------------
+
+
+class FrontendStaticFiles(StaticFiles):
+    """Starlette's ``StaticFiles`` answering for the path a frontend route matched, with fallbacks."""
+
+    def __init__(self, *, directory: Directory, fallback: Fallback, check_dir: bool) -> None:
+        if check_dir and not os.path.isdir(directory):
+            raise RuntimeError(_missing_directory_message(directory))
+        super().__init__(directory=directory, check_dir=check_dir, follow_symlink=False)
+        self.fallback = fallback
+        if check_dir and fallback in ("index.html", "404.html") and not _is_file(self.lookup_path(fallback)[1]):
+            raise RuntimeError(self._missing_fallback_message(fallback))
+
+    async def respond(self, scope: Scope) -> Response:
+        if not self.config_checked:
+            await self.check_config()
+            self.config_checked = True
+        return await self.get_response(self.get_path(scope), scope)
+
+    def get_path(self, scope: Scope) -> str:
+        remainder: str = scope.get(_SCOPE_KEY, {}).get(_PATH_KEY, "")
+        return os.path.normpath(os.path.join(*remainder.split("/")))
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        found = await self._find(path)
+        if scope["method"] not in ("GET", "HEAD"):
+            raise HTTPException(status_code=404 if found is None else 405)
+        if found is None:
+            return await self._fallback_response(scope)
+        full_path, stat_result, is_directory_index = found
+        if is_directory_index and not scope["path"].endswith("/"):
+            url = URL(scope=scope)
+            return RedirectResponse(url=url.replace(path=url.path + "/"))
+        return self.file_response(full_path, stat_result, scope)
+
+    async def _find(self, path: str) -> tuple[str, os.stat_result, bool] | None:
+        """The file for *path* (a directory means its ``index.html``), flagged when it is an index."""
+        full_path, stat_result = await self._lookup(path)
+        if stat_result is not None and stat.S_ISREG(stat_result.st_mode):
+            return full_path, stat_result, False
+        if stat_result is not None and stat.S_ISDIR(stat_result.st_mode):
+            full_path, stat_result = await self._lookup(os.path.join(path, "index.html"))
+            if stat_result is not None and stat.S_ISREG(stat_result.st_mode):
+                return full_path, stat_result, True
+        return None
+
+    async def _lookup(self, path: str) -> tuple[str, os.stat_result | None]:
+        try:
+            return await run_in_threadpool(self.lookup_path, path)
+        except PermissionError:
+            raise HTTPException(status_code=401) from None
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:  # too long to be a file we serve
+                raise HTTPException(status_code=404) from None
+            raise
+        except ValueError:  # null bytes and other characters no file name has
+            raise HTTPException(status_code=404) from None
+
+    async def _fallback_response(self, scope: Scope) -> Response:
+        fallback = self.fallback
+        if fallback == "404.html" or (fallback == "auto" and await self._has_file("404.html")):
+            return await self._serve_fallback("404.html", scope, status_code=404)
+        if is_navigation_request(Headers(scope=scope)) and (
+            fallback == "index.html" or (fallback == "auto" and await self._has_file("index.html"))
+        ):
+            return await self._serve_fallback("index.html", scope, status_code=200)
+        raise HTTPException(status_code=404)
+
+    async def _has_file(self, name: str) -> bool:
+        return _is_file((await self._lookup(name))[1])
+
+    async def _serve_fallback(self, name: str, scope: Scope, *, status_code: int) -> Response:
+        full_path, stat_result = await self._lookup(name)
+        if stat_result is None or not _is_file(stat_result):
+            raise RuntimeError(self._missing_fallback_message(name))
+        return self.file_response(full_path, stat_result, scope, status_code=status_code)
+
+    def _missing_fallback_message(self, name: str) -> str:
+        assert self.directory is not None
+        return (
+            f"Frontend fallback file '{name}' does not exist in directory '{self.directory}'. "
+            f"Resolved absolute directory: '{_absolute(self.directory)}'"
+        )
+
+
+def _is_file(stat_result: os.stat_result | None) -> bool:
+    return stat_result is not None and stat.S_ISREG(stat_result.st_mode)
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+
+class FrontendRoute(BaseRoute):
+    """One frontend build under one path (already prefixed with its router's prefix)."""
+
+    def __init__(self, path: str, *, directory: Directory, fallback: Fallback = "auto", check_dir: bool) -> None:
+        if fallback not in _FALLBACKS:
+            raise AssertionError("fallback must be 'auto', 'index.html', '404.html', or None")
+        self.path = normalize_frontend_path(path)
+        self.methods = {"GET", "HEAD"}
+        self.app = FrontendStaticFiles(directory=directory, fallback=fallback, check_dir=check_dir)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        return self.matches_with_path(scope, self.path)
+
+    def matches_with_path(self, scope: Scope, path: str) -> tuple[Match, Scope]:
+        """Match as if this build were served under *path* (its path behind include prefixes)."""
+        if scope["type"] != "http":
+            return Match.NONE, {}
+        remainder = _remainder(path, get_route_path(scope))
+        if remainder is None:
+            return Match.NONE, {}
+        child_scope = {_SCOPE_KEY: {_PATH_KEY: remainder, _SPECIFICITY_KEY: _specificity(path)}}
+        # Other methods still reach the files so that they can answer 405 (file) or 404.
+        return (Match.FULL if scope["method"] in self.methods else Match.PARTIAL), child_scope
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.app.respond(scope)
+        await response(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        raise NoMatchFound(name, path_params)
+
+
+class FrontendRouteGroup(BaseRoute):
+    """A router's frontends as seen from one router: the declaring one, or one including it.
+
+    The views ``include_router`` makes share ``routes`` with the original (frontends added
+    later still show) and add the include prefix and the including routers' dependencies.
+    """
+
+    def __init__(
+        self,
+        *,
+        dependencies: Sequence[Any] | None = None,
+        dependency_overrides_provider: Any | None = None,
+        prefix: str = "",
+        routes: list[FrontendRoute] | None = None,
+        max_body_size: int | None = None,
+    ) -> None:
+        self.routes: list[FrontendRoute] = [] if routes is None else routes
+        self.prefix = prefix
+        self.max_body_size = max_body_size
+        self.dependencies = list(dependencies or [])
+        self.dependency_overrides_provider = dependency_overrides_provider
+        self._solve = _compile_guard(self.dependencies)
+
+    def add_frontend_route(
+        self, path: str, *, directory: Directory, fallback: Fallback = "auto", check_dir: bool
+    ) -> None:
+        self.routes.append(FrontendRoute(path, directory=directory, fallback=fallback, check_dir=check_dir))
+
+    def included(
+        self,
+        *,
+        prefix: str,
+        dependencies: Sequence[Any],
+        dependency_overrides_provider: Any,
+        max_body_size: int | None,
+    ) -> FrontendRouteGroup:
+        """This group as seen from a router including it under *prefix* with *dependencies* first.
+
+        A body size limit set closer to the frontend (an inner include) wins over *max_body_size*.
+        """
+        return FrontendRouteGroup(
+            dependencies=[*dependencies, *self.dependencies],
+            dependency_overrides_provider=dependency_overrides_provider,
+            prefix=prefix + self.prefix,
+            routes=self.routes,
+            max_body_size=self.max_body_size if self.max_body_size is not None else max_body_size,
+        )
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        return self.matches_with_prefix(scope, self.prefix)
+
+    def matches_with_prefix(self, scope: Scope, prefix: str) -> tuple[Match, Scope]:
+        match, child_scope, _ = self.select(scope, prefix)
+        return match, child_scope
+
+    def select(self, scope: Scope, prefix: str | None = None) -> tuple[Match, Scope, FrontendRoute | None]:
+        """The build answering *scope*: the longest matching path, preferring full matches."""
+        prefix = self.prefix if prefix is None else prefix
+        best: dict[Match, tuple[int, Scope, FrontendRoute]] = {}
+        for route in self.routes:
+            path = _join(prefix, route.path)
+            match, child_scope = route.matches_with_path(scope, path)
+            if match is not Match.NONE and (match not in best or _specificity(path) > best[match][0]):
+                best[match] = (_specificity(path), child_scope, route)
+        for match in (Match.FULL, Match.PARTIAL):
+            if match in best:
+                return match, best[match][1], best[match][2]
+        return Match.NONE, {}, None
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        match, child_scope, route = self.select(scope)
+        if route is None:
+            raise HTTPException(status_code=404)
+        merge_child_scope(scope, child_scope)
+        await self.serve(scope, receive, send, route, full=match is Match.FULL)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send, route: FrontendRoute, *, full: bool) -> None:
+        """Serve through *route*; dependencies guard only full matches (others end in 404/405)."""
+        solve = self._solve if full else None
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            if solve is None:
+                await route.handle(scope, receive, send)
+            else:
+                await self._serve_guarded(scope, receive, send, route, solve)
+
+        if self.max_body_size is None:
+            await app(scope, receive, send)
+        else:  # an inclusion's limit applies to frontends too (a GET may carry a body)
+            limited = body_limit.RequestBodyLimitMiddleware(_unwrap_limit_signals(app), self.max_body_size)
+            await limited(scope, receive, send)
+
+    async def _serve_guarded(
+        self, scope: Scope, receive: Receive, send: Send, route: FrontendRoute, solve: Solver
+    ) -> None:
+        provider = self.dependency_overrides_provider
+        # A caller's exit stacks (an enclosing handler) must survive this request's own.
+        saved = {key: scope.get(key, _MISSING) for key in _STACK_KEYS}
+        try:
+            async with AsyncExitStack() as request_stack:
+                scope["fastapi_inner_astack"] = request_stack
+                async with AsyncExitStack() as function_stack:
+                    scope["fastapi_function_astack"] = function_stack
+                    ctx = RequestContext(Request(scope, receive, send), PydanticUndefined, request_stack, function_stack)
+                    if provider is not None:
+                        ctx.overrides = provider.dependency_overrides
+                    _, errors = await solve(ctx)
+                    if errors:
+                        raise RequestValidationError(errors)
+                    response = await route.app.respond(scope)
+                    if response.background is None:
+                        response.background = ctx.background_tasks
+                    if ctx.response is not None:
+                        response.headers.raw.extend(ctx.response.headers.raw)
+                    await response(scope, receive, send)
+        finally:
+            for key, value in saved.items():
+                if value is _MISSING:
+                    scope.pop(key, None)
+                else:
+                    scope[key] = value
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        raise NoMatchFound(name, path_params)
+
+
+# Starlette's body limiter signals with private exceptions; FileResponse raises them from
+# inside a task group (its disconnect listener reads the body), so they arrive grouped.
+_LIMIT_SIGNALS: tuple[type[BaseException], ...] = tuple(
+    signal
+    for signal in (
+        getattr(body_limit, "_RequestBodyLimitResponseSent", None),
+        getattr(body_limit, "_RequestBodyTooLarge", None),
+    )
+    if signal is not None
+)
+
+
+def _unwrap_limit_signals(app: ASGIApp) -> ASGIApp:
+    """Re-raise a group made only of body-limit signals as its first signal, for the limiter to see."""
+
+    async def unwrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await app(scope, receive, send)
+        except BaseExceptionGroup as group:
+            signals, others = group.split(_LIMIT_SIGNALS)
+            if signals is None or others is not None:
+                raise
+            # "Response already sent" wins: the limiter must not try to send a second 413.
+            preferred = signals.subgroup(_LIMIT_SIGNALS[:1]) or signals
+            while isinstance(preferred, BaseExceptionGroup):
+                preferred = preferred.exceptions[0]
+            raise preferred from group
+
+    return unwrapped
+
+
+def _frontend_guard() -> None:
+    """Stand-in endpoint whose dependant carries the dependencies guarding a frontend."""
+
+
+def _compile_guard(dependencies: list[Any]) -> Solver | None:
+    if not dependencies:
+        return None
+    dependant = get_dependant(path="", call=_frontend_guard, scope="function")
+    for depends in reversed(dependencies):
+        dependant.dependencies.insert(0, get_parameterless_sub_dependant(depends=depends, path=""))
+    return compile_solver(dependant, embed_body_fields=should_embed_body_fields(flat_body_params(dependant)))
+
+
+class IncludedLowPriorityRoutes(BaseRoute):
+    """Holds, in ``router.routes``, the low-priority routes one ``include_router`` call carried over.
+
+    It never matches during the normal route scan: the router tries its entries after all
+    routes, and a further ``include_router`` carries them on with its own prefix.
+    """
+
+    def __init__(self, routes: list[BaseRoute]) -> None:
+        self.routes = routes
+
+    def effective_low_priority_routes(self) -> list[BaseRoute]:
+        return self.routes
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise HTTPException(status_code=404)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        for route in self.routes:
+            try:
+                return route.url_path_for(name, **path_params)
+            except NoMatchFound:
+                pass
+        raise NoMatchFound(name, path_params)
+
+
+# -- one router's low-priority routes ------------------------------------------------------------
+
+
+class _Selection(NamedTuple):
+    match: Match
+    route: BaseRoute
+    child_scope: Scope
+    frontend: FrontendRoute | None  # the build chosen inside a FrontendRouteGroup
 
 
 class FrontendRoutes:
-    """The frontend builds registered on one router, tried when no route matched."""
+    """The low-priority routes one router tries after all its routes: its own, then included ones."""
 
     def __init__(self, router: Any) -> None:
         self.router = router
-        self.entries: list[Any] = []
+        self.routes: list[BaseRoute] = []  # FastAPI's ``router._low_priority_routes``
+        self.group: FrontendRouteGroup | None = None  # FastAPI's ``router._frontend_routes``
+        self._included_key: tuple[int, int] | None = None
+        self._included: list[IncludedLowPriorityRoutes] = []
 
     def add(
         self,
         path: str,
         *,
-        directory: str | os.PathLike[str],
-        fallback: Literal["auto", "index.html", "404.html"] | None = "auto",
+        directory: Directory,
+        fallback: Fallback = "auto",
         check_dir: bool | Literal["auto"] = "auto",
     ) -> None:
-        raise NotImplementedError("frontend() is being implemented")
+        """Register a frontend build; see ``APIRouter.frontend``."""
+        resolved_check_dir = resolve_check_dir(directory, check_dir)
+        normalized = normalize_frontend_path(path)
+        if self.group is None:
+            self.group = FrontendRouteGroup(
+                dependencies=self.router.dependencies,
+                dependency_overrides_provider=self.router.dependency_overrides_provider,
+            )
+            self.routes.append(self.group)
+        self.group.add_frontend_route(
+            _join(self.router.prefix, normalized), directory=directory, fallback=fallback, check_dir=resolved_check_dir
+        )
+
+    def include(
+        self,
+        child: FrontendRoutes,
+        *,
+        prefix: str,
+        dependencies: Sequence[Any] | None,
+        max_body_size: int | None = None,
+        copy_route: Callable[[BaseRoute], None],
+    ) -> None:
+        """Carry *child*'s low-priority routes into this router, as ``include_router`` does with routes.
+
+        Frontend groups become views with the include prefix and dependencies (this
+        router's first); other routes are copied by *copy_route*, the copying
+        ``include_router`` applies to ordinary routes, then kept out of the normal scan.
+        """
+        router = self.router
+        carried: list[BaseRoute] = []
+        for route in child.effective_routes():
+            if isinstance(route, FrontendRouteGroup):
+                carried.append(
+                    route.included(
+                        prefix=router.prefix + prefix,
+                        dependencies=[*router.dependencies, *(dependencies or [])],
+                        dependency_overrides_provider=router.dependency_overrides_provider,
+                        max_body_size=_first_set(child.router.max_body_size, max_body_size, router.max_body_size),
+                    )
+                )
+            else:
+                carried.extend(self._copies_of(route, copy_route))
+        if carried:
+            router.routes.append(IncludedLowPriorityRoutes(carried))
+
+    def _copies_of(self, route: BaseRoute, copy_route: Callable[[BaseRoute], None]) -> list[BaseRoute]:
+        """*copy_route* appends its copies to this router's routes; take them back out of the scan."""
+        routes: list[BaseRoute] = self.router.routes
+        start = len(routes)
+        copy_route(route)
+        copies = routes[start:]
+        del routes[start:]
+        return copies
+
+    def effective_routes(self) -> list[BaseRoute]:
+        """Own low-priority routes in declaration order, then those of included routers."""
+        routes = self.router.routes
+        if self._included_key != (id(routes), len(routes)):
+            self._included = [route for route in routes if isinstance(route, IncludedLowPriorityRoutes)]
+            self._included_key = (id(routes), len(routes))
+        if not self._included:
+            return self.routes
+        return [*self.routes, *(route for included in self._included for route in included.routes)]
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> bool:
-        return False
+        """Serve *scope* from a low-priority route; False when none matches it."""
+        selection = self._select(scope)
+        if selection is None:
+            return False
+        merge_child_scope(scope, selection.child_scope)
+        route = selection.route
+        if isinstance(route, FrontendRouteGroup) and selection.frontend is not None:
+            await route.serve(scope, receive, send, selection.frontend, full=selection.match is Match.FULL)
+        else:
+            await route.handle(scope, receive, send)
+        return True
+
+    def _select(self, scope: Scope) -> _Selection | None:
+        """First full match, else first partial; a later frontend wins over an earlier one with a longer path."""
+        best: dict[Match, _Selection] = {}
+        for route in self.effective_routes():
+            frontend = None
+            if isinstance(route, FrontendRouteGroup):
+                match, child_scope, frontend = route.select(scope)
+            else:
+                match, child_scope = route.matches(scope)
+            if match is Match.NONE:
+                continue
+            candidate = _Selection(match, route, child_scope, frontend)
+            if match not in best or _more_specific(candidate, best[match]):
+                best[match] = candidate
+        return best.get(Match.FULL) or best.get(Match.PARTIAL)
+
+
+def _first_set(*limits: int | None) -> int | None:
+    return next((limit for limit in limits if limit is not None), None)
+
+
+def _more_specific(candidate: _Selection, current: _Selection) -> bool:
+    new, old = _frontend_specificity(candidate.child_scope), _frontend_specificity(current.child_scope)
+    return new is not None and old is not None and new > old

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from .._plan.fields import ModelField
 from ..concurrency import _DependencyConcurrency
+from ..security.base import SecurityBase as SecurityBase
+from ..types import DependencyCacheKey as DependencyCacheKey
 
 
 @dataclass(slots=True)

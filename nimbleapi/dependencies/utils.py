@@ -31,27 +31,30 @@ from .._plan.params import ensure_multipart_is_installed as ensure_multipart_is_
 from .._plan.params import param_model, special_kind
 from .._plan.signature import resolve_annotation, typed_return_annotation, typed_signature
 from .._compile.streaming import stream_item_type
-from .models import Dependant
+from .models import Dependant as Dependant
+from contextlib import asynccontextmanager as asynccontextmanager
 
-__all__ = [
-    "ParamDetails",
-    "SolvedDependency",
-    "add_non_field_param_to_dependency",
-    "add_param_to_fields",
-    "analyze_param",
-    "ensure_multipart_is_installed",
-    "get_dependant",
-    "get_flat_params",
-    "get_parameterless_sub_dependant",
-    "get_stream_item_type",
-    "get_typed_annotation",
-    "get_typed_return_annotation",
-    "get_typed_signature",
-    "get_validation_alias",
-    "request_body_to_args",
-    "request_params_to_args",
-    "solve_dependencies",
-]
+from starlette.background import BackgroundTasks as StarletteBackgroundTasks  # noqa: F811
+from starlette.concurrency import run_in_threadpool as run_in_threadpool
+from starlette.datastructures import FormData as FormData
+from starlette.datastructures import Headers as Headers
+from starlette.datastructures import ImmutableMultiDict as ImmutableMultiDict
+from starlette.datastructures import QueryParams as QueryParams
+from starlette.requests import HTTPConnection as HTTPConnection
+
+from .. import params as params
+from .._plan.fields import create_model_field as create_model_field
+from .._plan.params import MULTIPART_INCORRECT_INSTALL as multipart_incorrect_install_error
+from .._plan.params import MULTIPART_NOT_INSTALLED as multipart_not_installed_error
+from ..background import BackgroundTasks as BackgroundTasks
+from ..concurrency import contextmanager_in_threadpool as contextmanager_in_threadpool
+from ..datastructures import UploadFile as UploadFile
+from ..exceptions import DependencyScopeError as DependencyScopeError
+from ..logger import logger as logger
+from ..security.oauth2 import SecurityScopes as SecurityScopes
+from ..types import DependencyCacheKey as DependencyCacheKey
+from ..types import UnionType as UnionType
+from ..utils import get_path_param_names as get_path_param_names
 
 def get_typed_signature(call: Callable[..., Any]) -> inspect.Signature:
     return typed_signature(call)

@@ -1,0 +1,123 @@
+"""One Path Item Object per route: an operation for each of its methods.
+
+Input: an API route and the ``DocumentContext`` shared by the whole document
+(generated schemas, operation ids seen so far).
+Output: ``(path item, security schemes, definitions)``; the caller merges the last
+two into ``components``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..openapi.constants import METHODS_WITH_BODY
+from ..utils import deep_dict_update
+from .inputs import OperationInputs, collect_operation_inputs
+from .parameters import build_parameters, deduplicate_parameters
+from .request_body import build_request_body
+from .responses import build_responses
+from .schemas import FieldMapping
+from .security import get_openapi_security_definitions
+
+
+@dataclass
+class DocumentContext:
+    """What every operation of one document shares."""
+
+    field_mapping: FieldMapping
+    model_name_map: dict[Any, str] = field(default_factory=dict)
+    separate_input_output_schemas: bool = True
+    operation_ids: set[str] = field(default_factory=set)
+
+
+def generate_operation_summary(*, route: Any, method: str) -> str:
+    if route.summary:
+        return str(route.summary)
+    return str(route.name).replace("_", " ").title()
+
+
+def _warn_duplicate_operation_id(route: Any, operation_id: str) -> None:
+    endpoint_name = getattr(route.endpoint, "__name__", "<unnamed_endpoint>")
+    message = f"Duplicate Operation ID {operation_id} for function {endpoint_name}"
+    file_name = getattr(route.endpoint, "__globals__", {}).get("__file__")
+    if file_name:
+        message += f" at {file_name}"
+    warnings.warn(message, stacklevel=1)
+
+
+def get_openapi_operation_metadata(*, route: Any, method: str, operation_ids: set[str]) -> dict[str, Any]:
+    operation: dict[str, Any] = {}
+    if route.tags:
+        operation["tags"] = route.tags
+    operation["summary"] = generate_operation_summary(route=route, method=method)
+    if route.description:
+        operation["description"] = route.description
+    operation_id = route.operation_id or route.unique_id
+    if operation_id in operation_ids:
+        _warn_duplicate_operation_id(route, operation_id)
+    operation_ids.add(operation_id)
+    operation["operationId"] = operation_id
+    if route.deprecated:
+        operation["deprecated"] = route.deprecated
+    return operation
+
+
+def _callbacks(route: Any, context: DocumentContext) -> dict[str, Any]:
+    from ..routing import APIRoute
+
+    callbacks: dict[str, Any] = {}
+    for callback in route.callbacks:
+        if isinstance(getattr(callback, "original_route", callback), APIRoute):
+            path_item, _, _ = generate_path_item(callback, context)
+            callbacks[callback.name] = {callback.path: path_item}
+    return callbacks
+
+
+def _operation(
+    route: Any, method: str, inputs: OperationInputs, context: DocumentContext
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(operation, security schemes, definitions) for one method of ``route``."""
+    separate = context.separate_input_output_schemas
+    operation = get_openapi_operation_metadata(route=route, method=method, operation_ids=context.operation_ids)
+    security_schemes, requirements = get_openapi_security_definitions(inputs.security_dependencies)
+    if requirements:
+        operation.setdefault("security", []).extend(requirements)
+    parameters = build_parameters(inputs, context.field_mapping, separate_input_output_schemas=separate)
+    if parameters:
+        operation["parameters"] = deduplicate_parameters(parameters)
+    if method in METHODS_WITH_BODY:
+        request_body = build_request_body(
+            route.body_field, context.field_mapping, separate_input_output_schemas=separate
+        )
+        if request_body:
+            operation["requestBody"] = request_body
+    if route.callbacks:
+        operation["callbacks"] = _callbacks(route, context)
+    reads_input = bool(inputs.flat_params() or route.body_field)
+    responses, definitions = build_responses(
+        route, context.field_mapping, reads_input=reads_input, separate_input_output_schemas=separate
+    )
+    operation["responses"] = responses
+    if route.openapi_extra:
+        deep_dict_update(operation, route.openapi_extra)
+    return operation, security_schemes, definitions
+
+
+def generate_path_item(route: Any, context: DocumentContext) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(path item, security schemes, definitions) for ``route``; empty when it is hidden."""
+    path_item: dict[str, Any] = {}
+    security_schemes: dict[str, Any] = {}
+    definitions: dict[str, Any] = {}
+    if route.methods is None:
+        raise AssertionError("Methods must be a list")
+    if not route.include_in_schema:
+        return path_item, security_schemes, definitions
+    inputs = collect_operation_inputs(route.dependant)
+    for method in route.methods:
+        operation, schemes, operation_definitions = _operation(route, method, inputs, context)
+        security_schemes.update(schemes)
+        definitions.update(operation_definitions)
+        path_item[method.lower()] = operation
+    return path_item, security_schemes, definitions

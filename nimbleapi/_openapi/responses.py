@@ -1,0 +1,183 @@
+"""Operation ``responses``: the route's own response, its declared extra ones, and 422.
+
+Input: an API route (status code, response class, ``response_field``,
+``responses``/``response_fields``, streaming flags) and the generated schemas.
+Output: the Responses Object, plus the shared validation-error definitions when
+the 422 response refers to them.
+"""
+
+from __future__ import annotations
+
+import copy
+import http.client
+import inspect
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from ..datastructures import DefaultPlaceholder
+from ..openapi.constants import REF_PREFIX
+from ..utils import deep_dict_update, is_body_allowed_for_status_code
+from .schemas import FieldMapping, field_schema
+
+validation_error_definition: dict[str, Any] = {
+    "title": "ValidationError",
+    "type": "object",
+    "properties": {
+        "loc": {"title": "Location", "type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+        "msg": {"title": "Message", "type": "string"},
+        "type": {"title": "Error Type", "type": "string"},
+        "input": {"title": "Input"},
+        "ctx": {"title": "Context", "type": "object"},
+    },
+    "required": ["loc", "msg", "type"],
+}
+
+validation_error_response_definition: dict[str, Any] = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "properties": {
+        "detail": {"title": "Detail", "type": "array", "items": {"$ref": REF_PREFIX + "ValidationError"}},
+    },
+}
+
+status_code_ranges: dict[str, str] = {
+    "1XX": "Information",
+    "2XX": "Success",
+    "3XX": "Redirection",
+    "4XX": "Client Error",
+    "5XX": "Server Error",
+    "DEFAULT": "Default Response",
+}
+
+# One Server-Sent Event as the text/event-stream item schema describes it.
+SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "data": {"type": "string"},
+        "event": {"type": "string"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
+
+VALIDATION_ERROR_RESPONSE: dict[str, Any] = {
+    "description": "Validation Error",
+    "content": {"application/json": {"schema": {"$ref": REF_PREFIX + "HTTPValidationError"}}},
+}
+
+
+def response_class_of(route: Any) -> type[Response]:
+    response_class = route.response_class
+    if isinstance(response_class, DefaultPlaceholder):
+        response_class = response_class.value
+    if not response_class:
+        raise AssertionError("A response class is needed to generate OpenAPI")
+    return response_class  # type: ignore[no-any-return]
+
+
+def _status_code_key(route: Any, response_class: type[Response]) -> str:
+    if route.status_code is not None:
+        return str(route.status_code)
+    # Without an explicit status code the response class's own default applies.
+    default = inspect.signature(response_class.__init__).parameters.get("status_code")
+    if default is not None and isinstance(default.default, int):
+        return str(default.default)
+    return "200"
+
+
+class _ResponseWriter:
+    """Builds one operation's responses; holds what every step needs."""
+
+    def __init__(self, route: Any, field_mapping: FieldMapping, separate_input_output_schemas: bool) -> None:
+        self.route = route
+        self.field_mapping = field_mapping
+        self.separate = separate_input_output_schemas
+        self.response_class = response_class_of(route)
+        self.media_type: str | None = self.response_class.media_type
+        self.responses: dict[str, Any] = {}
+
+    def schema_of(self, model_field: Any) -> dict[str, Any]:
+        return field_schema(model_field, self.field_mapping, separate_input_output_schemas=self.separate)
+
+    def add_main_response(self) -> None:
+        status = _status_code_key(self.route, self.response_class)
+        response = self.responses.setdefault(status, {})
+        response["description"] = self.route.response_description
+        if not is_body_allowed_for_status_code(self.route.status_code):
+            return
+        content = self._main_content()
+        if content is not None:
+            media_type, media = content
+            response.setdefault("content", {}).setdefault(media_type, {}).update(media)
+
+    def _main_content(self) -> tuple[str, dict[str, Any]] | None:
+        route = self.route
+        item_field = getattr(route, "stream_item_field", None)
+        if getattr(route, "is_json_stream", False):
+            return "application/jsonl", {"itemSchema": self.schema_of(item_field) if item_field else {}}
+        if getattr(route, "is_sse_stream", False):
+            item_schema = copy.deepcopy(SSE_EVENT_SCHEMA)
+            if item_field:
+                item_schema["required"] = ["data"]
+                item_schema["properties"]["data"] = {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "contentSchema": self.schema_of(item_field),
+                }
+            return "text/event-stream", {"itemSchema": item_schema}
+        if not self.media_type:
+            return None
+        schema: dict[str, Any] = {"type": "string"}
+        if isinstance(self.response_class, type) and issubclass(self.response_class, JSONResponse):
+            schema = self.schema_of(route.response_field) if route.response_field else {}
+        return self.media_type, {"schema": schema}
+
+    def add_additional_responses(self) -> None:
+        for status_code, declared in (self.route.responses or {}).items():
+            if not isinstance(declared, dict):
+                raise AssertionError("An additional response must be a dict")
+            extra = copy.deepcopy(declared)
+            extra.pop("model", None)
+            key = str(status_code).upper()
+            key = "default" if key == "DEFAULT" else key
+            response = self.responses.setdefault(key, {})
+            model_field = (self.route.response_fields or {}).get(status_code)
+            if model_field is not None:
+                media_type = self.media_type or "application/json"
+                schema = extra.setdefault("content", {}).setdefault(media_type, {}).setdefault("schema", {})
+                deep_dict_update(schema, self.schema_of(model_field))
+            # Checked even when a description is given: an invalid key fails loudly.
+            status_text = _status_text(status_code)
+            description = extra.get("description") or response.get("description") or status_text
+            description = description or "Additional Response"
+            deep_dict_update(response, extra)
+            response["description"] = description
+
+    def add_validation_error(self) -> bool:
+        """Add the 422 response unless one (or a 4XX/default catch-all) is declared."""
+        if any(status in self.responses for status in ("422", "4XX", "default")):
+            return False
+        self.responses["422"] = copy.deepcopy(VALIDATION_ERROR_RESPONSE)
+        return True
+
+
+def _status_text(status_code: int | str) -> str | None:
+    """The standard phrase for a status code or range; a key that is neither raises ``ValueError``."""
+    return status_code_ranges.get(str(status_code).upper()) or http.client.responses.get(int(status_code))
+
+
+def build_responses(
+    route: Any, field_mapping: FieldMapping, *, reads_input: bool, separate_input_output_schemas: bool = True
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(responses object, definitions it needs) for one operation of ``route``."""
+    writer = _ResponseWriter(route, field_mapping, separate_input_output_schemas)
+    writer.add_main_response()
+    writer.add_additional_responses()
+    definitions: dict[str, Any] = {}
+    if reads_input and writer.add_validation_error():
+        definitions = {
+            "ValidationError": validation_error_definition,
+            "HTTPValidationError": validation_error_response_definition,
+        }
+    return writer.responses, definitions

@@ -1,0 +1,50 @@
+"""Which routes the document describes, and the fields whose schemas it needs.
+
+Only ``APIRoute`` objects are documented: websocket routes, plain Starlette routes
+and mounts are skipped. The field list feeds the single schema-generation pass of
+``schemas.build_definitions``; its order follows FastAPI's (callbacks first, then
+bodies, responses and parameters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from .._plan.fields import ModelField
+from .inputs import collect_operation_inputs
+
+
+def iter_api_routes(routes: Sequence[Any]) -> Iterator[Any]:
+    """The documented API routes among ``routes``, in order (included routers expanded)."""
+    from .. import routing
+
+    iter_contexts = getattr(routing, "iter_route_contexts", None)
+    if iter_contexts is None:
+        yield from (route for route in routes if isinstance(route, routing.APIRoute))
+        return
+    for context in iter_contexts(routes):
+        if isinstance(getattr(context, "original_route", context), routing.APIRoute):
+            yield context
+
+
+def get_fields_from_routes(routes: Sequence[Any]) -> list[ModelField]:
+    bodies: list[ModelField] = []
+    responses: list[ModelField] = []
+    parameters: list[ModelField] = []
+    callbacks: list[ModelField] = []
+    for route in iter_api_routes(routes):
+        if not route.include_in_schema:
+            continue
+        if route.body_field is not None:
+            bodies.append(route.body_field)
+        if route.response_field is not None:
+            responses.append(route.response_field)
+        responses.extend((route.response_fields or {}).values())
+        stream_item_field = getattr(route, "stream_item_field", None)
+        if stream_item_field is not None:
+            responses.append(stream_item_field)
+        if route.callbacks:
+            callbacks.extend(get_fields_from_routes(route.callbacks))
+        parameters.extend(collect_operation_inputs(route.dependant).flat_params())
+    return callbacks + bodies + responses + parameters
