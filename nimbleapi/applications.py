@@ -19,20 +19,17 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
+from starlette.responses import HTMLResponse as HTMLResponse
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
-from typing_extensions import deprecated
 from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
+from starlette.types import ExceptionHandler as ExceptionHandler
+from typing_extensions import deprecated
 
-from . import routing
+from . import params, routing
+from ._compile.forms import FormLimits
 from .datastructures import Default
 from .datastructures import DefaultPlaceholder as DefaultPlaceholder
-from .openapi.docs import get_redoc_html as get_redoc_html
-from .openapi.docs import get_swagger_ui_html as get_swagger_ui_html
-from .openapi.docs import get_swagger_ui_oauth2_redirect_html as get_swagger_ui_oauth2_redirect_html
-from .openapi.utils import get_openapi as get_openapi
-from starlette.responses import HTMLResponse as HTMLResponse
-from starlette.types import ExceptionHandler as ExceptionHandler
 from .exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
@@ -40,7 +37,12 @@ from .exception_handlers import (
 )
 from .exceptions import FastAPIDeprecationWarning, RequestValidationError, WebSocketRequestValidationError
 from .middleware.asyncexitstack import AsyncExitStackMiddleware
+from .openapi.docs import get_redoc_html as get_redoc_html
+from .openapi.docs import get_swagger_ui_html as get_swagger_ui_html
+from .openapi.docs import get_swagger_ui_oauth2_redirect_html as get_swagger_ui_oauth2_redirect_html
+from .openapi.utils import get_openapi as get_openapi
 from .params import Depends
+from .routing import APIRoute, APIRouter, _options
 from .types import DecoratedCallable
 from .types import IncEx as IncEx
 from .utils import generate_unique_id
@@ -226,11 +228,73 @@ class FastAPI(Starlette):
         await super().__call__(scope, receive, send)
 
     # -- declaration API (forwards to the router) -----------------------------------------------
-    def add_api_route(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
-        self.router.add_api_route(path, endpoint, **options)
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        methods: list[str] | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> None:
+        """Add a path operation for *endpoint* (the non-decorator form of ``api_route``)."""
+        self.router.add_api_route(path, endpoint, **_options(locals(), "endpoint"))
 
-    def api_route(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        return self.router.api_route(path, **options)
+    def api_route(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        methods: list[str] | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a path operation for the given ``methods``."""
+        return self.router.api_route(path, **_options(locals()))
+
 
     def add_api_websocket_route(
         self, path: str, endpoint: Callable[..., Any], name: str | None = None, *, dependencies: Sequence[Depends] | None = None
@@ -242,32 +306,280 @@ class FastAPI(Starlette):
     ) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return self.router.websocket(path, name=name, dependencies=dependencies)
 
-    def include_router(self, router: routing.APIRouter, **options: Any) -> None:
-        self.router.include_router(router, **options)
+    def include_router(
+        self,
+        router: APIRouter,
+        *,
+        prefix: str = '',
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        default_response_class: type[Response] = Default(JSONResponse),
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> None:
+        """Serve *router*'s path operations under *prefix*, with the given settings added."""
+        self.router.include_router(router, **_options(locals(), "router"))
 
-    def get(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        return self.router.get(path, **options)
+    def get(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a GET path operation."""
+        return self.router.get(path, **_options(locals()))
 
-    def put(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        return self.router.put(path, **options)
+    def put(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a PUT path operation."""
+        return self.router.put(path, **_options(locals()))
 
-    def post(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        return self.router.post(path, **options)
+    def post(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a POST path operation."""
+        return self.router.post(path, **_options(locals()))
 
-    def delete(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        return self.router.delete(path, **options)
+    def delete(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a DELETE path operation."""
+        return self.router.delete(path, **_options(locals()))
 
-    def options(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        return self.router.options(path, **options)
+    def options(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a OPTIONS path operation."""
+        return self.router.options(path, **_options(locals()))
 
-    def head(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        return self.router.head(path, **options)
+    def head(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a HEAD path operation."""
+        return self.router.head(path, **_options(locals()))
 
-    def patch(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        return self.router.patch(path, **options)
+    def patch(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a PATCH path operation."""
+        return self.router.patch(path, **_options(locals()))
 
-    def trace(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        return self.router.trace(path, **options)
+    def trace(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a TRACE path operation."""
+        return self.router.trace(path, **_options(locals()))
 
     def frontend(self, path: str, **options: Any) -> None:
         """Serve a static frontend build under *path*, after all path operations (see ``APIRouter.frontend``)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import warnings
 from collections import defaultdict, deque
 from collections.abc import Callable
 from decimal import Decimal
@@ -26,8 +27,6 @@ from pydantic_core import PydanticUndefinedType, Url
 
 from .exceptions import PydanticV1NotSupportedError
 from .types import IncEx
-
-import warnings
 
 with warnings.catch_warnings():
     # pydantic.color is deprecated in favour of pydantic_extra_types; still encode its values.

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from . import params
-from .params import Undefined
 from .openapi.models import Example as Example
+from .params import Undefined
 
 
 def Path(default: Any = ..., **kwargs: Any) -> Any:  # noqa: N802

@@ -16,34 +16,44 @@ from typing import Any, Literal, TypeVar
 
 from starlette import routing
 from starlette._exception_handler import wrap_app_handling_exceptions
+from starlette.concurrency import iterate_in_threadpool as iterate_in_threadpool
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL as URL
+from starlette.datastructures import URLPath as URLPath
+from starlette.middleware import Middleware as Middleware
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY as MAX_BODY_SIZE_SCOPE_KEY
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.responses import PlainTextResponse as PlainTextResponse
+from starlette.responses import RedirectResponse as RedirectResponse
+from starlette.responses import StreamingResponse as StreamingResponse
 from starlette.routing import BaseRoute, Match, compile_path, get_name
-from typing_extensions import deprecated
+from starlette.routing import Mount as Mount
+from starlette.routing import NoMatchFound as NoMatchFound
+from starlette.staticfiles import StaticFiles as StaticFiles
 from starlette.types import AppType, ASGIApp, Lifespan, Receive, Scope, Send
 from starlette.websockets import WebSocket
+from typing_extensions import deprecated
 
 from . import params
 from ._compile.deps import RequestContext, compile_solver
-from ._compile.forms import validate_form_limits
+from ._compile.forms import FormLimits, validate_form_limits
 from ._compile.handler import build_request_handler, endpoint_context
 from ._compile.handler import request_response as request_response
 from ._compile.respond import ResponseOptions, compile_responder
 from ._compile.respond import serialize_response as serialize_response
 from ._compile.streaming import compile_stream_responder, is_event_stream_class, is_server_sent_event, stream_item_type
 from ._plan.annotations import lenient_issubclass
-from ._plan.callables import is_async_gen_callable, is_gen_callable
 from ._plan.body import build_body_field, flat_body_params, should_embed_body_fields
+from ._plan.callables import is_async_gen_callable, is_gen_callable
 from ._plan.deps import get_dependant, get_parameterless_sub_dependant
+from ._plan.describe import describe_endpoint, located
 from ._plan.fields import ModelField, create_model_field
 from ._plan.signature import typed_return_annotation
 from ._router.dispatch import dispatch
 from ._router.fast import StaticRouteTable
 from ._router.frontend import FrontendRoutes
 from .datastructures import Default, DefaultPlaceholder
-from .exceptions import FastAPIError, WebSocketRequestValidationError
-from .types import DecoratedCallable, IncEx
 from .dependencies.models import Dependant as Dependant
 from .dependencies.utils import SolvedDependency as SolvedDependency
 from .dependencies.utils import get_stream_item_type as get_stream_item_type
@@ -51,25 +61,16 @@ from .dependencies.utils import get_typed_return_annotation as get_typed_return_
 from .dependencies.utils import solve_dependencies as solve_dependencies
 from .encoders import jsonable_encoder as jsonable_encoder
 from .exceptions import EndpointContext as EndpointContext
+from .exceptions import FastAPIError, WebSocketRequestValidationError
 from .exceptions import HTTPException as HTTPException
 from .exceptions import RequestValidationError as RequestValidationError
 from .exceptions import ResponseValidationError as ResponseValidationError
-from starlette.concurrency import iterate_in_threadpool as iterate_in_threadpool
-from starlette.datastructures import URL as URL
-from starlette.datastructures import URLPath as URLPath
-from starlette.middleware import Middleware as Middleware
-from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY as MAX_BODY_SIZE_SCOPE_KEY
-from starlette.responses import PlainTextResponse as PlainTextResponse
-from starlette.responses import RedirectResponse as RedirectResponse
-from starlette.responses import StreamingResponse as StreamingResponse
-from starlette.routing import Mount as Mount
-from starlette.routing import NoMatchFound as NoMatchFound
-from starlette.staticfiles import StaticFiles as StaticFiles
 from .sse import _PING_INTERVAL as _PING_INTERVAL
 from .sse import KEEPALIVE_COMMENT as KEEPALIVE_COMMENT
 from .sse import EventSourceResponse as EventSourceResponse
 from .sse import ServerSentEvent as ServerSentEvent
 from .sse import format_sse_event as format_sse_event
+from .types import DecoratedCallable, IncEx
 from .utils import generate_unique_id, get_value_or_default, is_body_allowed_for_status_code
 
 _T = TypeVar("_T")
@@ -181,9 +182,12 @@ class APIWebSocketRoute(routing.WebSocketRoute):
         self.name = get_name(endpoint) if name is None else name
         self.dependencies = list(dependencies or [])
         self.path_regex, self.path_format, self.param_convertors = compile_path(path)
-        self.dependant = get_dependant(path=self.path_format, call=self.endpoint, scope="function")
-        for depends in self.dependencies[::-1]:
-            self.dependant.dependencies.insert(0, get_parameterless_sub_dependant(depends=depends, path=self.path_format))
+        with located(lambda: describe_endpoint(None, self.path, self.endpoint)):
+            self.dependant = get_dependant(path=self.path_format, call=self.endpoint, scope="function")
+            for depends in self.dependencies[::-1]:
+                self.dependant.dependencies.insert(
+                    0, get_parameterless_sub_dependant(depends=depends, path=self.path_format)
+                )
         self._flat_body_params = flat_body_params(self.dependant)
         self._embed_body_fields = should_embed_body_fields(self._flat_body_params)
         self.dependency_overrides_provider = dependency_overrides_provider
@@ -292,9 +296,12 @@ class APIRoute(routing.Route):
         self.response_fields = self._additional_response_fields()
         if not callable(endpoint):
             raise AssertionError("An endpoint must be a callable")
-        self.dependant = get_dependant(path=self.path_format, call=self.endpoint, scope="function")
-        for depends in self.dependencies[::-1]:
-            self.dependant.dependencies.insert(0, get_parameterless_sub_dependant(depends=depends, path=self.path_format))
+        with located(lambda: describe_endpoint(self.methods, self.path, self.endpoint)):
+            self.dependant = get_dependant(path=self.path_format, call=self.endpoint, scope="function")
+            for depends in self.dependencies[::-1]:
+                self.dependant.dependencies.insert(
+                    0, get_parameterless_sub_dependant(depends=depends, path=self.path_format)
+                )
         body_params = flat_body_params(self.dependant)
         self._embed_body_fields = should_embed_body_fields(body_params)
         self.body_field = build_body_field(body_params=body_params, name=self.unique_id, embed_body_fields=self._embed_body_fields)
@@ -601,8 +608,38 @@ class APIRouter(routing.Router):
         )
         self.routes.append(route)
 
-    def api_route(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        """Decorator form of ``add_api_route`` (accepts the same keyword options)."""
+    def api_route(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        methods: list[str] | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Decorator form of ``add_api_route``."""
+        options = _options(locals())
 
         def decorator(func: DecoratedCallable) -> DecoratedCallable:
             self.add_api_route(path, func, **options)
@@ -639,37 +676,261 @@ class APIRouter(routing.Router):
 
         return decorator
 
-    def get(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    def get(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
         """Declare a GET path operation."""
-        return self.api_route(path, methods=["GET"], **options)
+        return self.api_route(path, methods=["GET"], **_options(locals()))
 
-    def put(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    def put(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
         """Declare a PUT path operation."""
-        return self.api_route(path, methods=["PUT"], **options)
+        return self.api_route(path, methods=["PUT"], **_options(locals()))
 
-    def post(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    def post(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
         """Declare a POST path operation."""
-        return self.api_route(path, methods=["POST"], **options)
+        return self.api_route(path, methods=["POST"], **_options(locals()))
 
-    def delete(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    def delete(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
         """Declare a DELETE path operation."""
-        return self.api_route(path, methods=["DELETE"], **options)
+        return self.api_route(path, methods=["DELETE"], **_options(locals()))
 
-    def options(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        """Declare an OPTIONS path operation."""
-        return self.api_route(path, methods=["OPTIONS"], **options)
+    def options(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Declare a OPTIONS path operation."""
+        return self.api_route(path, methods=["OPTIONS"], **_options(locals()))
 
-    def head(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    def head(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
         """Declare a HEAD path operation."""
-        return self.api_route(path, methods=["HEAD"], **options)
+        return self.api_route(path, methods=["HEAD"], **_options(locals()))
 
-    def patch(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    def patch(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
         """Declare a PATCH path operation."""
-        return self.api_route(path, methods=["PATCH"], **options)
+        return self.api_route(path, methods=["PATCH"], **_options(locals()))
 
-    def trace(self, path: str, **options: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    def trace(
+        self,
+        path: str,
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        response_model_include: IncEx | None = None,
+        response_model_exclude: IncEx | None = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] = Default(JSONResponse),
+        name: str | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
         """Declare a TRACE path operation."""
-        return self.api_route(path, methods=["TRACE"], **options)
+        return self.api_route(path, methods=["TRACE"], **_options(locals()))
 
     # -- composition --------------------------------------------------------------------------
     def include_router(
@@ -790,6 +1051,12 @@ class APIRouter(routing.Router):
         else:
             # Mounts, hosts and custom routes are shared as they are (FastAPI does the same).
             self.routes.append(route)
+
+
+def _options(scope: dict[str, Any], *positional: str) -> dict[str, Any]:
+    """The keyword options of a declaration method, from its ``locals()``."""
+    skipped = {"self", "path", *positional}
+    return {name: value for name, value in scope.items() if name not in skipped}
 
 
 def _first_set(*values: Any) -> Any:

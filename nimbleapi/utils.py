@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ._plan.fields import create_model_field as create_model_field
 from .datastructures import DefaultPlaceholder, DefaultType
 from .exceptions import FastAPIDeprecationWarning as FastAPIDeprecationWarning
 from .exceptions import PydanticV1NotSupportedError as PydanticV1NotSupportedError
-from ._plan.fields import create_model_field as create_model_field
 
 if TYPE_CHECKING:
     from .routing import APIRoute

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import PydanticSchemaGenerationError as PydanticSchemaGenerationError
 from pydantic import VERSION as PYDANTIC_VERSION
-from pydantic_core import PydanticUndefined, Url as Url
+from pydantic import PydanticSchemaGenerationError as PydanticSchemaGenerationError
+from pydantic_core import PydanticUndefined
+from pydantic_core import Url as Url
 from pydantic_core.core_schema import with_info_plain_validator_function as with_info_plain_validator_function
 
 from .._plan.annotations import SEQUENCE_TYPES
@@ -27,8 +28,7 @@ from .._plan.annotations import lenient_issubclass as lenient_issubclass
 from .._plan.body import create_body_model as create_body_model
 from .._plan.fields import ModelField as ModelField
 from .._plan.fields import copy_field_info as _copy_field_info
-from .._plan.fields import missing_field_error
-from .._plan.fields import model_fields_of
+from .._plan.fields import missing_field_error, model_fields_of
 
 PYDANTIC_VERSION_MINOR_TUPLE = tuple(int(part) for part in PYDANTIC_VERSION.split(".")[:2])
 PYDANTIC_V2 = True

@@ -197,7 +197,6 @@ def create_model_field(
     from pydantic import PydanticSchemaGenerationError
 
     from ..exceptions import FastAPIError, PydanticV1NotSupportedError
-
     from .annotations import annotation_is_pydantic_v1
 
     is_v1 = annotation_is_pydantic_v1(type_)

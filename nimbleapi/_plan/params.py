@@ -76,7 +76,10 @@ def _declaration_from_annotated(param_name: str, annotation: Any, value: Any, is
         )
     if value is not inspect.Signature.empty:
         if is_path_param:
-            raise AssertionError("Path parameters cannot have default values")
+            raise AssertionError(
+                "Path parameters cannot have default values: remove the default, or move the parameter out "
+                "of the path to make it an optional query parameter."
+            )
         field_info.default = value
     else:
         field_info.default = PydanticUndefined
@@ -183,7 +186,10 @@ def _build_field(param_name: str, field_info: FieldInfo, annotation: Any, path_p
         raise
     if is_path_param:
         if not field_annotation_is_scalar(field.field_info.annotation):
-            raise AssertionError("Path params must be of one of the supported types")
+            raise AssertionError(
+                "Path params must be of one of the supported types: a scalar such as int, str, UUID or an Enum. "
+                "Declare lists and models as query or body parameters instead."
+            )
     elif isinstance(field_info, params.Query):
         annotation_ = field.field_info.annotation
         if not (
@@ -191,7 +197,10 @@ def _build_field(param_name: str, field_info: FieldInfo, annotation: Any, path_p
             or field_annotation_is_scalar_sequence(annotation_)
             or optional_model_type(annotation_) is not None
         ):
-            raise AssertionError(f"Query parameter {param_name!r} must be one of the supported types")
+            raise AssertionError(
+                f"Query parameter {param_name!r} must be one of the supported types: a scalar, a list of scalars "
+                "or a pydantic model of scalars. Use Body() for nested data."
+            )
     return field
 
 

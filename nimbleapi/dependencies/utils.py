@@ -9,31 +9,11 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
+from contextlib import asynccontextmanager as asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from starlette.background import BackgroundTasks as StarletteBackgroundTasks
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.websockets import WebSocket
-
-from .._compile.body import compile_body_extractor
-from .._compile.deps import RequestContext, compile_solver
-from .._compile.params import compile_param_extractor
-from .._plan.deps import cache_key
-from .._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub_dependant
-from .._plan.deps import get_dependant as get_dependant
-from .._plan.fields import ModelField, model_fields_of
-from .._plan.params import ParamDetails as ParamDetails
-from .._plan.params import analyze_param as analyze_param
-from .._plan.params import ensure_multipart_is_installed as ensure_multipart_is_installed
-from .._plan.params import param_model, special_kind
-from .._plan.signature import resolve_annotation, typed_return_annotation, typed_signature
-from .._compile.streaming import stream_item_type
-from .models import Dependant as Dependant
-from contextlib import asynccontextmanager as asynccontextmanager
-
 from starlette.background import BackgroundTasks as StarletteBackgroundTasks  # noqa: F811
 from starlette.concurrency import run_in_threadpool as run_in_threadpool
 from starlette.datastructures import FormData as FormData
@@ -41,11 +21,26 @@ from starlette.datastructures import Headers as Headers
 from starlette.datastructures import ImmutableMultiDict as ImmutableMultiDict
 from starlette.datastructures import QueryParams as QueryParams
 from starlette.requests import HTTPConnection as HTTPConnection
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
 
 from .. import params as params
+from .._compile.body import compile_body_extractor
+from .._compile.deps import RequestContext, compile_solver
+from .._compile.params import compile_param_extractor
+from .._compile.streaming import stream_item_type
+from .._plan.deps import cache_key
+from .._plan.deps import get_dependant as get_dependant
+from .._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub_dependant
+from .._plan.fields import ModelField, model_fields_of
 from .._plan.fields import create_model_field as create_model_field
-from .._plan.params import MULTIPART_INCORRECT_INSTALL as multipart_incorrect_install_error
-from .._plan.params import MULTIPART_NOT_INSTALLED as multipart_not_installed_error
+from .._plan.params import MULTIPART_INCORRECT_INSTALL, MULTIPART_NOT_INSTALLED
+from .._plan.params import ParamDetails as ParamDetails
+from .._plan.params import analyze_param as analyze_param
+from .._plan.params import ensure_multipart_is_installed as ensure_multipart_is_installed
+from .._plan.params import param_model, special_kind
+from .._plan.signature import resolve_annotation, typed_return_annotation, typed_signature
 from ..background import BackgroundTasks as BackgroundTasks
 from ..concurrency import contextmanager_in_threadpool as contextmanager_in_threadpool
 from ..datastructures import UploadFile as UploadFile
@@ -55,6 +50,11 @@ from ..security.oauth2 import SecurityScopes as SecurityScopes
 from ..types import DependencyCacheKey as DependencyCacheKey
 from ..types import UnionType as UnionType
 from ..utils import get_path_param_names as get_path_param_names
+from .models import Dependant as Dependant
+
+multipart_not_installed_error = MULTIPART_NOT_INSTALLED
+multipart_incorrect_install_error = MULTIPART_INCORRECT_INSTALL
+
 
 def get_typed_signature(call: Callable[..., Any]) -> inspect.Signature:
     return typed_signature(call)
