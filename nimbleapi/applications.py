@@ -6,6 +6,7 @@ are declared, and the OpenAPI document is generated from the same analysed route
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from enum import Enum
@@ -581,9 +582,16 @@ class FastAPI(Starlette):
         """Declare a TRACE path operation."""
         return self.router.trace(path, **_options(locals()))
 
-    def frontend(self, path: str, **options: Any) -> None:
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: str | os.PathLike[str],
+        fallback: Literal["auto", "index.html", "404.html"] | None = "auto",
+        check_dir: bool | Literal["auto"] = "auto",
+    ) -> None:
         """Serve a static frontend build under *path*, after all path operations (see ``APIRouter.frontend``)."""
-        self.router.frontend(path, **options)
+        self.router.frontend(path, directory=directory, fallback=fallback, check_dir=check_dir)
 
     def websocket_route(self, path: str, name: str | None = None) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return self.router.websocket_route(path, name=name)

@@ -297,6 +297,9 @@ def serve(target: AppTarget, options: argparse.Namespace) -> None:
 def run_command_line(argv: Sequence[str] | None = None) -> int:
     """Parse *argv* (default ``sys.argv[1:]``), find the app and serve it; return the exit status."""
     options = build_parser(_command_name()).parse_args(argv)
+    if options.command == "dev":
+        # Lets the application (e.g. frontend(check_dir="auto")) relax production-only checks.
+        os.environ.setdefault("FASTAPI_ENV", "development")
     compat.install()  # so that an application written for FastAPI is served unchanged
     try:
         target = resolve_target(options.path, options.entrypoint, options.app_name, Path.cwd())

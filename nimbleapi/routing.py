@@ -52,7 +52,7 @@ from ._plan.fields import ModelField, create_model_field
 from ._plan.signature import typed_return_annotation
 from ._router.dispatch import dispatch
 from ._router.fast import StaticRouteTable
-from ._router.frontend import FrontendRoutes
+from ._router.frontend import FrontendRouteGroup, FrontendRoutes, IncludedLowPriorityRoutes
 from .datastructures import Default, DefaultPlaceholder
 from .dependencies.models import Dependant as Dependant
 from .dependencies.utils import SolvedDependency as SolvedDependency
@@ -451,6 +451,18 @@ class APIRouter(routing.Router):
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         await dispatch(self, scope, receive, send)
+
+    @property
+    def _low_priority_routes(self) -> list[BaseRoute]:
+        """FastAPI parity: routes tried after all others (``frontend()`` builds among them)."""
+        return self._frontends.routes
+
+    @property
+    def _frontend_routes(self) -> FrontendRouteGroup | None:
+        return self._frontends.group
+
+    def _mark_routes_changed(self) -> None:
+        """FastAPI parity hook; route lists are read live here, so there is nothing to invalidate."""
 
     async def handle_low_priority(self, scope: Scope, receive: Receive, send: Send) -> bool:
         """Serve the request from a frontend build when no path operation matched it."""
@@ -965,22 +977,27 @@ class APIRouter(routing.Router):
                 if path is not None and not path:
                     name = getattr(route, "name", "unknown")
                     raise FastAPIError(f"Prefix and path cannot be both empty (path operation: {name})")
+        include: dict[str, Any] = dict(
+            tags=tags,
+            dependencies=dependencies,
+            default_response_class=default_response_class,
+            responses=responses or {},
+            callbacks=callbacks,
+            deprecated=deprecated,
+            include_in_schema=include_in_schema,
+            generate_unique_id_function=generate_unique_id_function,
+            max_body_size=max_body_size,
+            form_limits=form_limits,
+        )
         for route in router.routes:
-            self._include_route(
-                route,
-                router,
-                prefix=prefix,
-                tags=tags,
-                dependencies=dependencies,
-                default_response_class=default_response_class,
-                responses=responses or {},
-                callbacks=callbacks,
-                deprecated=deprecated,
-                include_in_schema=include_in_schema,
-                generate_unique_id_function=generate_unique_id_function,
-                max_body_size=max_body_size,
-                form_limits=form_limits,
-            )
+            self._include_route(route, router, prefix=prefix, **include)
+        self._frontends.include(
+            router._frontends,
+            prefix=prefix,
+            dependencies=dependencies,
+            max_body_size=max_body_size,
+            copy_route=lambda route: self._include_route(route, router, prefix=prefix, **include),
+        )
         for handler in router.on_startup:
             self.add_event_handler("startup", handler)
         for handler in router.on_shutdown:
@@ -1048,6 +1065,8 @@ class APIRouter(routing.Router):
             )
         elif isinstance(route, routing.WebSocketRoute):
             self.add_websocket_route(prefix + route.path, route.endpoint, name=route.name)
+        elif isinstance(route, IncludedLowPriorityRoutes):
+            pass  # carried over, re-prefixed, by self._frontends.include()
         else:
             # Mounts, hosts and custom routes are shared as they are (FastAPI does the same).
             self.routes.append(route)

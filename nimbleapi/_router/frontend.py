@@ -18,9 +18,7 @@ written against FastAPI reaches for them.
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -29,30 +27,29 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic_core import PydanticUndefined
 from starlette._utils import get_route_path
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import URL, Headers, URLPath
+from starlette.datastructures import Headers, URLPath
 from starlette.exceptions import HTTPException
 from starlette.middleware import body_limit
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .._compile.deps import RequestContext, Solver, compile_solver
 from .._plan.body import flat_body_params, should_embed_body_fields
 from .._plan.deps import get_dependant, get_parameterless_sub_dependant
 from ..exceptions import RequestValidationError
-
-Fallback = Literal["auto", "index.html", "404.html"] | None
-Directory = str | os.PathLike[str]
+from .frontend_files import (
+    PATH_KEY,
+    SCOPE_KEY,
+    Directory,
+    Fallback,
+    FrontendStaticFiles,
+    missing_directory_message,
+)
 
 _FALLBACKS = ("auto", "index.html", "404.html", None)
-_SCOPE_KEY = "fastapi"  # FastAPI parity: per-request framework state lives under scope["fastapi"]
-_PATH_KEY = "frontend_path"
 _SPECIFICITY_KEY = "frontend_specificity"
 _STACK_KEYS = ("fastapi_inner_astack", "fastapi_function_astack")
-_NAVIGATION_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _MISSING = object()
 
@@ -79,16 +76,8 @@ def resolve_check_dir(directory: Directory, check_dir: bool | Literal["auto"]) -
     if os.environ.get("FASTAPI_ENV") != "development":
         return True
     if not os.path.isdir(directory):
-        warnings.warn(_missing_directory_message(directory), stacklevel=_user_stacklevel())
+        warnings.warn(missing_directory_message(directory), stacklevel=_user_stacklevel())
     return False
-
-
-def _missing_directory_message(directory: Directory) -> str:
-    return f"Frontend directory '{directory}' does not exist. Resolved absolute path: '{_absolute(directory)}'"
-
-
-def _absolute(path: Directory) -> str:
-    return os.path.realpath(os.fspath(path))
 
 
 def _user_stacklevel() -> int:
@@ -104,26 +93,6 @@ def _user_stacklevel() -> int:
 
 
 # -- request-time helpers ------------------------------------------------------------------
-
-
-def is_navigation_request(headers: Headers) -> bool:
-    """Whether the client explicitly accepts HTML; ``*/*`` alone does not count (asset requests send it)."""
-    for media_range in headers.get("accept", "").split(","):
-        media_type, *parameters = media_range.split(";")
-        if media_type.strip().lower() in _NAVIGATION_TYPES and _quality(parameters) != 0:
-            return True
-    return False
-
-
-def _quality(parameters: list[str]) -> float:
-    for parameter in parameters:
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return float(value.strip().strip('"'))
-            except ValueError:  # a malformed q is ignored, as if absent
-                return 1.0
-    return 1.0
 
 
 def _join(prefix: str, path: str) -> str:
@@ -149,106 +118,16 @@ def _remainder(path: str, route_path: str) -> str | None:
 
 def merge_child_scope(scope: Scope, child_scope: Scope) -> None:
     """``scope.update(child_scope)``, merging rather than replacing the ``scope["fastapi"]`` dict."""
-    extra = child_scope.get(_SCOPE_KEY)
+    extra = child_scope.get(SCOPE_KEY)
     if isinstance(extra, dict):
-        scope.setdefault(_SCOPE_KEY, {}).update(extra)
-        child_scope = {key: value for key, value in child_scope.items() if key != _SCOPE_KEY}
+        scope.setdefault(SCOPE_KEY, {}).update(extra)
+        child_scope = {key: value for key, value in child_scope.items() if key != SCOPE_KEY}
     scope.update(child_scope)
 
 
 def _frontend_specificity(child_scope: Scope) -> int | None:
-    specificity = child_scope.get(_SCOPE_KEY, {}).get(_SPECIFICITY_KEY)
+    specificity = child_scope.get(SCOPE_KEY, {}).get(_SPECIFICITY_KEY)
     return specificity if isinstance(specificity, int) else None
-
-
-# -- serving files ---------------------------------------------------------------------------
-
-
-class FrontendStaticFiles(StaticFiles):
-    """Starlette's ``StaticFiles`` answering for the path a frontend route matched, with fallbacks."""
-
-    def __init__(self, *, directory: Directory, fallback: Fallback, check_dir: bool) -> None:
-        if check_dir and not os.path.isdir(directory):
-            raise RuntimeError(_missing_directory_message(directory))
-        super().__init__(directory=directory, check_dir=check_dir, follow_symlink=False)
-        self.fallback = fallback
-        if check_dir and fallback in ("index.html", "404.html") and not _is_file(self.lookup_path(fallback)[1]):
-            raise RuntimeError(self._missing_fallback_message(fallback))
-
-    async def respond(self, scope: Scope) -> Response:
-        if not self.config_checked:
-            await self.check_config()
-            self.config_checked = True
-        return await self.get_response(self.get_path(scope), scope)
-
-    def get_path(self, scope: Scope) -> str:
-        remainder: str = scope.get(_SCOPE_KEY, {}).get(_PATH_KEY, "")
-        return os.path.normpath(os.path.join(*remainder.split("/")))
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        found = await self._find(path)
-        if scope["method"] not in ("GET", "HEAD"):
-            raise HTTPException(status_code=404 if found is None else 405)
-        if found is None:
-            return await self._fallback_response(scope)
-        full_path, stat_result, is_directory_index = found
-        if is_directory_index and not scope["path"].endswith("/"):
-            url = URL(scope=scope)
-            return RedirectResponse(url=url.replace(path=url.path + "/"))
-        return self.file_response(full_path, stat_result, scope)
-
-    async def _find(self, path: str) -> tuple[str, os.stat_result, bool] | None:
-        """The file for *path* (a directory means its ``index.html``), flagged when it is an index."""
-        full_path, stat_result = await self._lookup(path)
-        if stat_result is not None and stat.S_ISREG(stat_result.st_mode):
-            return full_path, stat_result, False
-        if stat_result is not None and stat.S_ISDIR(stat_result.st_mode):
-            full_path, stat_result = await self._lookup(os.path.join(path, "index.html"))
-            if stat_result is not None and stat.S_ISREG(stat_result.st_mode):
-                return full_path, stat_result, True
-        return None
-
-    async def _lookup(self, path: str) -> tuple[str, os.stat_result | None]:
-        try:
-            return await run_in_threadpool(self.lookup_path, path)
-        except PermissionError:
-            raise HTTPException(status_code=401) from None
-        except OSError as exc:
-            if exc.errno == errno.ENAMETOOLONG:  # too long to be a file we serve
-                raise HTTPException(status_code=404) from None
-            raise
-        except ValueError:  # null bytes and other characters no file name has
-            raise HTTPException(status_code=404) from None
-
-    async def _fallback_response(self, scope: Scope) -> Response:
-        fallback = self.fallback
-        if fallback == "404.html" or (fallback == "auto" and await self._has_file("404.html")):
-            return await self._serve_fallback("404.html", scope, status_code=404)
-        if is_navigation_request(Headers(scope=scope)) and (
-            fallback == "index.html" or (fallback == "auto" and await self._has_file("index.html"))
-        ):
-            return await self._serve_fallback("index.html", scope, status_code=200)
-        raise HTTPException(status_code=404)
-
-    async def _has_file(self, name: str) -> bool:
-        return _is_file((await self._lookup(name))[1])
-
-    async def _serve_fallback(self, name: str, scope: Scope, *, status_code: int) -> Response:
-        full_path, stat_result = await self._lookup(name)
-        if stat_result is None or not _is_file(stat_result):
-            raise RuntimeError(self._missing_fallback_message(name))
-        return self.file_response(full_path, stat_result, scope, status_code=status_code)
-
-    def _missing_fallback_message(self, name: str) -> str:
-        assert self.directory is not None
-        return (
-            f"Frontend fallback file '{name}' does not exist in directory '{self.directory}'. "
-            f"Resolved absolute directory: '{_absolute(self.directory)}'"
-        )
-
-
-def _is_file(stat_result: os.stat_result | None) -> bool:
-    return stat_result is not None and stat.S_ISREG(stat_result.st_mode)
 
 
 # -- routes ------------------------------------------------------------------------------------
@@ -274,7 +153,7 @@ class FrontendRoute(BaseRoute):
         remainder = _remainder(path, get_route_path(scope))
         if remainder is None:
             return Match.NONE, {}
-        child_scope = {_SCOPE_KEY: {_PATH_KEY: remainder, _SPECIFICITY_KEY: _specificity(path)}}
+        child_scope = {SCOPE_KEY: {PATH_KEY: remainder, _SPECIFICITY_KEY: _specificity(path)}}
         # Other methods still reach the files so that they can answer 405 (file) or 404.
         return (Match.FULL if scope["method"] in self.methods else Match.PARTIAL), child_scope
 
@@ -375,8 +254,7 @@ class FrontendRouteGroup(BaseRoute):
         if self.max_body_size is None:
             await app(scope, receive, send)
         else:  # an inclusion's limit applies to frontends too (a GET may carry a body)
-            limited = body_limit.RequestBodyLimitMiddleware(_unwrap_limit_signals(app), self.max_body_size)
-            await limited(scope, receive, send)
+            await _limit_body(app, self.max_body_size)(scope, receive, send)
 
     async def _serve_guarded(
         self, scope: Scope, receive: Receive, send: Send, route: FrontendRoute, solve: Solver
@@ -412,35 +290,20 @@ class FrontendRouteGroup(BaseRoute):
         raise NoMatchFound(name, path_params)
 
 
-# Starlette's body limiter signals with private exceptions; FileResponse raises them from
-# inside a task group (its disconnect listener reads the body), so they arrive grouped.
-_LIMIT_SIGNALS: tuple[type[BaseException], ...] = tuple(
-    signal
-    for signal in (
-        getattr(body_limit, "_RequestBodyLimitResponseSent", None),
-        getattr(body_limit, "_RequestBodyTooLarge", None),
-    )
-    if signal is not None
-)
+def _limit_body(app: ASGIApp, max_body_size: int) -> ASGIApp:
+    """Starlette's body limiter around *app*, refusing an oversized declared body up front.
 
+    A file response reads the request body only to notice a disconnect, concurrently with
+    sending the file; left to that race the 413 could come after the file had started.
+    """
 
-def _unwrap_limit_signals(app: ASGIApp) -> ASGIApp:
-    """Re-raise a group made only of body-limit signals as its first signal, for the limiter to see."""
+    async def check_declared_length(scope: Scope, receive: Receive, send: Send) -> None:
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > max_body_size:
+            raise body_limit._RequestBodyTooLarge()  # the limiter's own signal: it answers 413
+        await app(scope, receive, send)
 
-    async def unwrapped(scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await app(scope, receive, send)
-        except BaseExceptionGroup as group:
-            signals, others = group.split(_LIMIT_SIGNALS)
-            if signals is None or others is not None:
-                raise
-            # "Response already sent" wins: the limiter must not try to send a second 413.
-            preferred = signals.subgroup(_LIMIT_SIGNALS[:1]) or signals
-            while isinstance(preferred, BaseExceptionGroup):
-                preferred = preferred.exceptions[0]
-            raise preferred from group
-
-    return unwrapped
+    return body_limit.RequestBodyLimitMiddleware(check_declared_length, max_body_size)
 
 
 def _frontend_guard() -> None:
