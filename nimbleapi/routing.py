@@ -52,6 +52,7 @@ from ._plan.fields import ModelField, create_model_field
 from ._plan.signature import typed_return_annotation
 from ._router.dispatch import dispatch
 from ._router.fast import StaticRouteTable
+from ._router.index import FirstSegmentIndex
 from ._router.frontend import FrontendRouteGroup, FrontendRoutes, IncludedLowPriorityRoutes
 from .datastructures import Default, DefaultPlaceholder
 from .dependencies.models import Dependant as Dependant
@@ -243,6 +244,8 @@ class APIRoute(routing.Route):
         max_body_size: int | None = None,
         form_limits: Any = None,
     ) -> None:
+        if not callable(endpoint):
+            raise AssertionError("An endpoint must be a callable")
         self.path = path
         self.endpoint = endpoint
         self.is_generator = is_async_gen_callable(endpoint) or is_gen_callable(endpoint)
@@ -294,8 +297,6 @@ class APIRoute(routing.Route):
         self.dependencies = list(dependencies or [])
         self.description = (description or inspect.cleandoc(self.endpoint.__doc__ or "")).split("\f")[0].strip()
         self.response_fields = self._additional_response_fields()
-        if not callable(endpoint):
-            raise AssertionError("An endpoint must be a callable")
         with located(lambda: describe_endpoint(self.methods, self.path, self.endpoint)):
             self.dependant = get_dependant(path=self.path_format, call=self.endpoint, scope="function")
             for depends in self.dependencies[::-1]:
@@ -447,6 +448,9 @@ class APIRouter(routing.Router):
         self.max_body_size = max_body_size
         self.form_limits = form_limits
         self._static_table = StaticRouteTable()
+        self._segment_index = FirstSegmentIndex()
+        # Routers this one was included into, so routes declared later reach them too.
+        self._included_into: list[tuple[APIRouter, str, dict[str, Any]]] = []
         self._frontends = FrontendRoutes(self)
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -529,12 +533,14 @@ class APIRouter(routing.Router):
         name: str | None = None,
         include_in_schema: bool = True,
     ) -> None:
-        self.routes.append(
-            routing.Route(path, endpoint=endpoint, methods=methods, name=name, include_in_schema=include_in_schema)
-        )
+        route = routing.Route(path, endpoint=endpoint, methods=methods, name=name, include_in_schema=include_in_schema)
+        self.routes.append(route)
+        self._route_added(route)
 
     def add_websocket_route(self, path: str, endpoint: Callable[..., Any], name: str | None = None) -> None:
-        self.routes.append(routing.WebSocketRoute(path, endpoint=endpoint, name=name))
+        route = routing.WebSocketRoute(path, endpoint=endpoint, name=name)
+        self.routes.append(route)
+        self._route_added(route)
 
     def websocket_route(self, path: str, name: str | None = None) -> Callable[[DecoratedCallable], DecoratedCallable]:
         def decorator(func: DecoratedCallable) -> DecoratedCallable:
@@ -619,6 +625,7 @@ class APIRouter(routing.Router):
             **route_options,
         )
         self.routes.append(route)
+        self._route_added(route)
 
     def api_route(
         self,
@@ -667,15 +674,15 @@ class APIRouter(routing.Router):
         *,
         dependencies: Sequence[params.Depends] | None = None,
     ) -> None:
-        self.routes.append(
-            APIWebSocketRoute(
-                self.prefix + path,
-                endpoint=endpoint,
-                name=name,
-                dependencies=[*self.dependencies, *(dependencies or [])],
-                dependency_overrides_provider=self.dependency_overrides_provider,
-            )
+        route = APIWebSocketRoute(
+            self.prefix + path,
+            endpoint=endpoint,
+            name=name,
+            dependencies=[*self.dependencies, *(dependencies or [])],
+            dependency_overrides_provider=self.dependency_overrides_provider,
         )
+        self.routes.append(route)
+        self._route_added(route)
 
     def websocket(
         self, path: str, name: str | None = None, *, dependencies: Sequence[params.Depends] | None = None
@@ -991,6 +998,7 @@ class APIRouter(routing.Router):
         )
         for route in router.routes:
             self._include_route(route, router, prefix=prefix, **include)
+        router._included_into.append((self, prefix, include))
         self._frontends.include(
             router._frontends,
             prefix=prefix,
@@ -1003,6 +1011,11 @@ class APIRouter(routing.Router):
         for handler in router.on_shutdown:
             self.add_event_handler("shutdown", handler)
         self.lifespan_context = _merge_lifespan_context(self.lifespan_context, router.lifespan_context)
+
+    def _route_added(self, route: BaseRoute) -> None:
+        """Carry a route declared after ``include_router`` into the routers that include this one."""
+        for parent, prefix, include in self._included_into:
+            parent._include_route(route, self, prefix=prefix, **include)
 
     def _include_route(self, route: BaseRoute, router: APIRouter, *, prefix: str, **include: Any) -> None:
         dependencies = list(include["dependencies"] or [])

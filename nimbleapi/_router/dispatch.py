@@ -31,7 +31,7 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
         await route.handle(scope, receive, send)
         return
     partial = partial_scope = None
-    for route in router.routes:
+    for route in router._segment_index.candidates(router.routes, get_route_path(scope)):
         match, child_scope = route.matches(scope)
         if match is Match.FULL:
             scope["route"] = route
@@ -61,7 +61,7 @@ async def _redirect_slashes(router: Any, scope: Scope, receive: Receive, send: S
         redirect_scope["path"] = redirect_scope["path"].rstrip("/")
     else:
         redirect_scope["path"] = redirect_scope["path"] + "/"
-    for route in router.routes:
+    for route in router._segment_index.candidates(router.routes, get_route_path(redirect_scope)):
         match, _ = route.matches(redirect_scope)
         if match is not Match.NONE:
             await RedirectResponse(url=str(URL(scope=redirect_scope)))(scope, receive, send)

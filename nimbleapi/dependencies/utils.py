@@ -30,7 +30,7 @@ from .._compile.body import compile_body_extractor
 from .._compile.deps import RequestContext, compile_solver
 from .._compile.params import compile_param_extractor
 from .._compile.streaming import stream_item_type
-from .._plan.deps import cache_key
+from .._plan.deps import _SPECIAL_ATTRIBUTES, cache_key
 from .._plan.deps import get_dependant as get_dependant
 from .._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub_dependant
 from .._plan.fields import ModelField, model_fields_of
@@ -74,16 +74,6 @@ def get_stream_item_type(annotation: Any) -> Any | None:
 
 def get_validation_alias(field: ModelField) -> str:
     return field.validation_alias or field.alias
-
-
-_SPECIAL_ATTRIBUTES = {
-    "request": "request_param_name",
-    "websocket": "websocket_param_name",
-    "http_connection": "http_connection_param_name",
-    "response": "response_param_name",
-    "background_tasks": "background_tasks_param_name",
-    "security_scopes": "security_scopes_param_name",
-}
 
 
 def add_non_field_param_to_dependency(*, param_name: str, type_annotation: Any, dependant: Dependant) -> bool | None:

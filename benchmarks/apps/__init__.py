@@ -1,0 +1,1 @@
+"""One application per target, all answering the same requests."""

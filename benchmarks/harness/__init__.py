@@ -1,0 +1,1 @@
+"""Shared pieces of the benchmark suite: models, scenarios, targets, the ASGI driver, the check."""

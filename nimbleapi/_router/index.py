@@ -1,0 +1,63 @@
+"""Narrowing the routes a request must be matched against by its first path segment.
+
+A route whose path starts with a literal segment (``/items/{id}``, ``Mount("/static")``)
+can only match requests whose path starts with that segment; routes that start with a
+parameter, hosts and custom routes may match anything. Each bucket keeps declaration
+order, so scanning a bucket gives exactly the result of scanning every route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from starlette import routing
+
+_ANYWHERE = object()
+
+
+def _matches_by_path(route: Any) -> bool:
+    """Whether *route* matches with the stock path-regex logic (custom ``matches`` may not)."""
+    from ..routing import APIRoute, APIWebSocketRoute
+
+    stock = (routing.Route, routing.WebSocketRoute, routing.Mount, APIRoute, APIWebSocketRoute)
+    return isinstance(route, stock) and any(type(route).matches is cls.matches for cls in stock)
+
+
+def _first_segment(route: Any) -> Any:
+    """The literal first segment *route* requires, or ``_ANYWHERE``."""
+    if not _matches_by_path(route):
+        return _ANYWHERE
+    path = route.path
+    if not path.startswith("/"):
+        return _ANYWHERE
+    segment = path[1:].split("/", 1)[0]
+    if "{" in segment or (isinstance(route, routing.Mount) and not segment):
+        return _ANYWHERE
+    return segment
+
+
+class FirstSegmentIndex:
+    __slots__ = ("_key", "_buckets", "_anywhere")
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int] | None = None
+        self._buckets: dict[str, list[Any]] = {}
+        self._anywhere: list[Any] = []
+
+    def _rebuild(self, routes: list[Any]) -> None:
+        keys = [_first_segment(route) for route in routes]
+        literals = {key for key in keys if key is not _ANYWHERE}
+        self._buckets = {
+            literal: [route for route, key in zip(routes, keys) if key is _ANYWHERE or key == literal]
+            for literal in literals
+        }
+        self._anywhere = [route for route, key in zip(routes, keys) if key is _ANYWHERE]
+        self._key = (id(routes), len(routes))
+
+    def candidates(self, routes: list[Any], route_path: str) -> Sequence[Any]:
+        """The routes, in declaration order, that could match *route_path*."""
+        if self._key != (id(routes), len(routes)):
+            self._rebuild(routes)
+        segment = route_path[1:].split("/", 1)[0]
+        return self._buckets.get(segment, self._anywhere)

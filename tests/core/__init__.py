@@ -1,0 +1,1 @@
+"""Behaviour of the core framework: routing, parameters, bodies, responses, errors, dependencies."""
