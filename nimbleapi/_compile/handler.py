@@ -41,7 +41,8 @@ def endpoint_context(call: Callable[..., Any]) -> EndpointContext:
         source_file = inspect.getsourcefile(target)
         if source_file:
             context["file"] = source_file
-            context["line"] = inspect.getsourcelines(target)[1]
+            # The code object's first line is what getsourcelines would find, without reading the file.
+            context["line"] = target.__code__.co_firstlineno
     except (TypeError, OSError):
         pass
     return context

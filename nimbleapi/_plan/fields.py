@@ -20,8 +20,31 @@ from ..types import IncEx
 Undefined = PydanticUndefined
 
 
+_adapters: dict[Any, tuple[ConfigDict | None, TypeAdapter[Any]]] = {}
+
+
+def _adapter_key(attributes: dict[str, Any], config: ConfigDict | None) -> Any:
+    """A hashable description of a declaration, or None when part of it cannot be hashed.
+
+    Values carry their type so that ``default=1`` and ``default=True`` (equal in Python)
+    do not share a schema.
+    """
+    items = tuple((name, type(value), value) for name, value in sorted(attributes["attributes"].items()))
+    key = (attributes["annotation"], tuple(attributes["metadata"]), items, id(config), config is None)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def _adapter_for(field_info: FieldInfo, config: ConfigDict | None) -> TypeAdapter[Any]:
+    """The adapter for a declaration; equal declarations (``item_id: int`` on many routes) share one."""
     attributes = field_info.asdict()
+    key = _adapter_key(attributes, config)
+    cached = _adapters.get(key) if key is not None else None
+    if cached is not None and cached[0] is config:
+        return cached[1]
     with warnings.catch_warnings():
         # A TypeAdapter warns that alias-like attributes are unused; they are used by us.
         from pydantic.warnings import UnsupportedFieldAttributeWarning
@@ -29,7 +52,11 @@ def _adapter_for(field_info: FieldInfo, config: ConfigDict | None) -> TypeAdapte
         warnings.simplefilter("ignore", category=UnsupportedFieldAttributeWarning)
         rebuilt = Field(**attributes["attributes"])  # type: ignore[arg-type]
         annotated = Annotated[(attributes["annotation"], *attributes["metadata"], rebuilt)]  # type: ignore[valid-type]
-        return TypeAdapter(annotated, config=config)
+        adapter = TypeAdapter(annotated, config=config)
+    if key is not None:
+        # The config itself is kept and compared, so a reused id() never matches a stale entry.
+        _adapters[key] = (config, adapter)
+    return adapter
 
 
 def prefix_error_locations(errors: list[Any], prefix: tuple[int | str, ...]) -> list[dict[str, Any]]:
