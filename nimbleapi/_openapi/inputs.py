@@ -11,18 +11,15 @@ sees the very same ``ModelField`` objects.
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, is_dataclass
-from typing import Any, Union, get_args, get_origin
-
-from pydantic import BaseModel, Json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from .. import params
-from .._plan.fields import ModelField
+from .._plan.deps import cache_key, is_security_scheme
+from .._plan.fields import ModelField, model_fields_of
+from .._plan.params import param_model
 from ..dependencies.models import Dependant
-from ..types import UnionType
 
 CacheKey = tuple[Any, tuple[str, ...], str]
 
@@ -56,60 +53,15 @@ def merge_unique(target: list[str], items: Sequence[str]) -> list[str]:
     return target
 
 
-def unwrapped_call(call: Callable[..., Any] | None) -> Any:
-    """The function behind partials and decorators (``functools.wraps``)."""
-    while isinstance(call, functools.partial):
-        call = call.func
-    return inspect.unwrap(call) if call is not None else None
-
-
-def is_security_dependency(dependant: Dependant) -> bool:
-    from ..security.base import SecurityBase
-
-    return isinstance(unwrapped_call(dependant.call), SecurityBase)
-
-
-def _is_generator_call(call: Any) -> bool:
-    """Whether ``call`` (or, for a callable instance, its ``__call__``) yields."""
-    target = unwrapped_call(call)
-    if not _is_generator_function(target) and not inspect.isclass(target):
-        target = unwrapped_call(getattr(target, "__call__", None))  # noqa: B004
-    return _is_generator_function(target)
-
-
-def _is_generator_function(function: Any) -> bool:
-    return inspect.isgeneratorfunction(function) or inspect.isasyncgenfunction(function)
-
-
-def _uses_scopes(dependant: Dependant, cache: dict[int, bool]) -> bool:
-    key = id(dependant)
-    if key not in cache:
-        cache[key] = bool(
-            dependant.own_oauth_scopes
-            or dependant.security_scopes_param_name is not None
-            or is_security_dependency(dependant)
-            or any(_uses_scopes(sub, cache) for sub in dependant.dependencies)
-        )
-    return cache[key]
-
-
-def _cache_key(dependant: Dependant, uses_scopes_cache: dict[int, bool]) -> CacheKey:
-    # FastAPI parity: a dependency is the same one (and so read once) when its callable,
-    # its OAuth2 scopes (only if something uses them) and its scope match.
-    scopes = tuple(sorted(set(dependant.oauth_scopes))) if _uses_scopes(dependant, uses_scopes_cache) else ()
-    scope = dependant.scope or ("request" if dependant.call and _is_generator_call(dependant.call) else "")
-    return dependant.call, scopes, scope
-
-
 def _walk(root: Dependant) -> Iterator[tuple[Dependant, list[str], bool]]:
     """Depth-first, in declaration order: (dependant, accumulated scopes, is_root), each key once."""
     # A list, not a set: keys are compared by equality and a callable need not be hashable.
     seen: list[CacheKey] = []
-    uses_scopes_cache: dict[int, bool] = {}
+    memo: dict[int, bool] = {}
     stack: list[tuple[Dependant, list[str], bool]] = [(root, [], True)]
     while stack:
         dependant, parent_scopes, is_root = stack.pop()
-        key = _cache_key(dependant, uses_scopes_cache)
+        key = cache_key(dependant, memo)
         if key in seen:
             continue
         seen.append(key)
@@ -125,49 +77,14 @@ def collect_operation_inputs(root: Dependant) -> OperationInputs:
         inputs.query_params.extend(dependant.query_params)
         inputs.header_params.extend(dependant.header_params)
         inputs.cookie_params.extend(dependant.cookie_params)
-        if not is_root and is_security_dependency(dependant):
+        if not is_root and is_security_scheme(dependant):
             inputs.security_dependencies.append((dependant, scopes))
     return inputs
-
-
-def _is_json_field(model_field: ModelField) -> bool:
-    return any(type(item) is Json for item in model_field.field_info.metadata)
-
-
-def _optional_inner(annotation: Any) -> Any:
-    if get_origin(annotation) in (Union, UnionType):
-        arguments = get_args(annotation)
-        if len(arguments) == 2 and type(None) in arguments:
-            return next(argument for argument in arguments if argument is not type(None))
-    return annotation
-
-
-def param_model(model_field: ModelField) -> type[BaseModel] | None:
-    """The pydantic model declared as a whole group of parameters, if this field is one."""
-    annotation = model_field.field_info.annotation
-    if isinstance(model_field.field_info, (params.Query, params.Header, params.Cookie)):
-        annotation = _optional_inner(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and not _is_json_field(model_field):
-        return annotation
-    return None
-
-
-@functools.lru_cache(maxsize=1024)
-def param_model_fields(model: type[BaseModel]) -> list[ModelField]:
-    """One field per model field; nested models and dicts keep their own configuration."""
-    fields = []
-    for name, field_info in model.model_fields.items():
-        annotation = field_info.annotation
-        own_config = isinstance(annotation, type) and (
-            issubclass(annotation, (BaseModel, dict)) or is_dataclass(annotation)
-        )
-        fields.append(ModelField(field_info=field_info, name=name, config=None if own_config else model.model_config))
-    return fields
 
 
 def flatten_param_fields(fields: Sequence[ModelField]) -> list[ModelField]:
     flat: list[ModelField] = []
     for model_field in fields:
         model = param_model(model_field)
-        flat.extend(param_model_fields(model) if model is not None else [model_field])
+        flat.extend(model_fields_of(model) if model is not None else [model_field])
     return flat

@@ -14,9 +14,10 @@ from pydantic.fields import FieldInfo
 
 from .. import params
 from .._plan.fields import ModelField
+from .._plan.params import param_model
 from ..datastructures import _Unset
 from ..encoders import jsonable_encoder
-from .inputs import OperationInputs, flatten_param_fields, param_model
+from .inputs import OperationInputs, flatten_param_fields
 from .schemas import FieldMapping, field_schema
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._plan.callables import unwrapped_call
 from ..dependencies.models import Dependant
 from ..encoders import jsonable_encoder
-from .inputs import merge_unique, unwrapped_call
+from .inputs import merge_unique
 
 
 def get_openapi_security_definitions(
