@@ -28,7 +28,14 @@ from starlette.types import ExceptionHandler as ExceptionHandler
 from typing_extensions import deprecated
 
 from . import params, routing
-from ._compile.forms import FormLimits
+from ._compile.errors import (
+    ErrorBoundary,
+    HandledExceptions,
+    answer_http_exception,
+    answer_validation_error,
+    register_fast_answer,
+)
+from ._compile.forms import FormLimits, validate_max_body_size
 from .datastructures import Default
 from .datastructures import DefaultPlaceholder as DefaultPlaceholder
 from .exception_handlers import (
@@ -100,7 +107,7 @@ class FastAPI(Starlette):
         docs_assets_url: str = "/_nimbleapi/docs",
         **extra: Any,
     ) -> None:
-        self.max_body_size = max_body_size
+        self.max_body_size = validate_max_body_size(max_body_size)
         self.debug = debug
         self.title = title
         self.summary = summary
@@ -172,6 +179,12 @@ class FastAPI(Starlette):
         self.setup()
 
     def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's error handling around the user's middleware around the router.
+
+        The 500 boundary is outermost and the exception handlers innermost, as in FastAPI;
+        both answer without per-request wrappers, as one layer when no user middleware
+        sits between them.
+        """
         error_handler = None
         exception_handlers: dict[Any, Any] = {}
         for key, value in self.exception_handlers.items():
@@ -179,20 +192,19 @@ class FastAPI(Starlette):
                 error_handler = value
             else:
                 exception_handlers[key] = value
-        middleware = [
-            Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
-            *self.user_middleware,
-            Middleware(ExceptionMiddleware, handlers=exception_handlers, debug=self.debug),
-            Middleware(AsyncExitStackMiddleware),
-        ]
+        register_fast_answer(request_validation_exception_handler, answer_validation_error)
+        register_fast_answer(http_exception_handler, answer_http_exception)
         app: ASGIApp = self.router
         if self.max_body_size is not None:
             from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
             app = RequestBodyLimitMiddleware(app, max_body_size=self.max_body_size)
-        for cls, args, kwargs in reversed(middleware):
+        app = HandledExceptions(app, handlers=exception_handlers, debug=self.debug)
+        if not self.user_middleware:
+            return ErrorBoundary(app, handler=error_handler, debug=self.debug)
+        for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
-        return app
+        return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document of this application (generated once, then cached)."""
@@ -226,7 +238,10 @@ class FastAPI(Starlette):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.root_path:
             scope["root_path"] = self.root_path
-        await super().__call__(scope, receive, send)
+        scope["app"] = self
+        if self.middleware_stack is None:
+            self.middleware_stack = self.build_middleware_stack()
+        await self.middleware_stack(scope, receive, send)
 
     # -- declaration API (forwards to the router) -----------------------------------------------
     def add_api_route(

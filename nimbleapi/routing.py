@@ -37,8 +37,8 @@ from typing_extensions import deprecated
 
 from . import params
 from ._compile.deps import RequestContext, compile_solver
-from ._compile.forms import FormLimits, validate_form_limits
-from ._compile.handler import build_request_handler, endpoint_context
+from ._compile.forms import FormLimits, validate_form_limits, validate_max_body_size
+from ._compile.handler import build_request_handler, compile_route_app, endpoint_context, route_parts
 from ._compile.handler import request_response as request_response
 from ._compile.respond import ResponseOptions, compile_responder
 from ._compile.respond import serialize_response as serialize_response
@@ -46,7 +46,7 @@ from ._compile.streaming import compile_stream_responder, is_event_stream_class,
 from ._plan.annotations import lenient_issubclass
 from ._plan.body import build_body_field, flat_body_params, should_embed_body_fields
 from ._plan.callables import is_async_gen_callable, is_gen_callable
-from ._plan.deps import get_dependant, get_parameterless_sub_dependant
+from ._plan.deps import analyze_endpoint, get_dependant, get_parameterless_sub_dependant
 from ._plan.describe import describe_endpoint, located
 from ._plan.fields import ModelField, create_model_field
 from ._plan.signature import typed_return_annotation
@@ -184,7 +184,7 @@ class APIWebSocketRoute(routing.WebSocketRoute):
         self.dependencies = list(dependencies or [])
         self.path_regex, self.path_format, self.param_convertors = compile_path(path)
         with located(lambda: describe_endpoint(None, self.path, self.endpoint)):
-            self.dependant = get_dependant(path=self.path_format, call=self.endpoint, scope="function")
+            self.dependant = analyze_endpoint(path=self.path_format, call=self.endpoint)
             for depends in self.dependencies[::-1]:
                 self.dependant.dependencies.insert(
                     0, get_parameterless_sub_dependant(depends=depends, path=self.path_format)
@@ -272,7 +272,7 @@ class APIRoute(routing.Route):
         self.openapi_extra = openapi_extra
         self.generate_unique_id_function = generate_unique_id_function
         self.strict_content_type = strict_content_type
-        self.max_body_size = max_body_size
+        self.max_body_size = validate_max_body_size(max_body_size)
         self.form_limits = validate_form_limits(form_limits) if form_limits is not None else None
         self.tags = tags or []
         self.responses = responses or {}
@@ -298,7 +298,7 @@ class APIRoute(routing.Route):
         self.description = (description or inspect.cleandoc(self.endpoint.__doc__ or "")).split("\f")[0].strip()
         self.response_fields = self._additional_response_fields()
         with located(lambda: describe_endpoint(self.methods, self.path, self.endpoint)):
-            self.dependant = get_dependant(path=self.path_format, call=self.endpoint, scope="function")
+            self.dependant = analyze_endpoint(path=self.path_format, call=self.endpoint)
             for depends in self.dependencies[::-1]:
                 self.dependant.dependencies.insert(
                     0, get_parameterless_sub_dependant(depends=depends, path=self.path_format)
@@ -342,7 +342,10 @@ class APIRoute(routing.Route):
         return fields
 
     def _build_app(self) -> ASGIApp:
-        app = request_response(self.get_route_handler())
+        if type(self).get_route_handler is APIRoute.get_route_handler:
+            app = compile_route_app(route_parts(self))
+        else:  # a subclass wraps the handler: serve what it returns
+            app = request_response(self.get_route_handler())
         if self.max_body_size is None:
             return app
         from starlette.middleware.body_limit import RequestBodyLimitMiddleware
@@ -351,43 +354,7 @@ class APIRoute(routing.Route):
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         """The ``handler(request) -> Response`` of this route; subclasses may wrap it."""
-        options = ResponseOptions(
-            include=self.response_model_include,
-            exclude=self.response_model_exclude,
-            by_alias=self.response_model_by_alias,
-            exclude_unset=self.response_model_exclude_unset,
-            exclude_defaults=self.response_model_exclude_defaults,
-            exclude_none=self.response_model_exclude_none,
-        )
-        respond = compile_responder(
-            response_field=self.response_field,
-            response_class=self.response_class,
-            options=options,
-            status_code=self.status_code,
-        )
-        strict = self.strict_content_type
-        stream_respond = None
-        if self.is_generator:
-            stream_respond = compile_stream_responder(
-                is_sse=self.is_sse_stream,
-                is_json=self.is_json_stream,
-                call=self.endpoint,
-                response_class=self.response_class,
-                stream_item_field=self.stream_item_field,
-                status_code=self.status_code,
-                options=options,
-            )
-        return build_request_handler(
-            dependant=self.dependant,
-            body_field=self.body_field,
-            embed_body_fields=self._embed_body_fields,
-            respond=respond,
-            overrides_provider=self.dependency_overrides_provider,
-            strict_content_type=strict.value if isinstance(strict, DefaultPlaceholder) else strict,
-            form_limits=self.form_limits,
-            path=self.path_format,
-            stream_respond=stream_respond,
-        )
+        return route_parts(self).request_handler()
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child_scope = super().matches(scope)
@@ -445,8 +412,8 @@ class APIRouter(routing.Router):
         self.default_response_class = default_response_class
         self.generate_unique_id_function = generate_unique_id_function
         self.strict_content_type = strict_content_type
-        self.max_body_size = max_body_size
-        self.form_limits = form_limits
+        self.max_body_size = validate_max_body_size(max_body_size)
+        self.form_limits = validate_form_limits(form_limits) if form_limits is not None else None
         self._static_table = StaticRouteTable()
         self._segment_index = FirstSegmentIndex()
         # Routers this one was included into, so routes declared later reach them too.
@@ -984,6 +951,9 @@ class APIRouter(routing.Router):
                 if path is not None and not path:
                     name = getattr(route, "name", "unknown")
                     raise FastAPIError(f"Prefix and path cannot be both empty (path operation: {name})")
+        validate_max_body_size(max_body_size)
+        if form_limits is not None:
+            form_limits = validate_form_limits(form_limits)
         include: dict[str, Any] = dict(
             tags=tags,
             dependencies=dependencies,

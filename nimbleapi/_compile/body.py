@@ -1,29 +1,32 @@
 """Reading the request body (JSON or form) and turning it into body parameter values.
 
 The content-type decision is cached on the header value; JSON is decoded once; the
-embed/single-field decision and each field's aliases are fixed at start-up.
+embed/single-field decision, each field's aliases, which fields are form models and the
+validator of each field are fixed at start-up (``compile_body_extractor``).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, get_args
+from typing import Any
 
 from pydantic_core import PydanticUndefined
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from .. import params
-from .._plan.annotations import (
-    SEQUENCE_TYPES,
-    is_bytes_or_nonable_bytes_annotation,
-    is_bytes_sequence_annotation,
-)
 from .._plan.body import form_models, should_embed_body_fields
-from .._plan.fields import ModelField, missing_field_error, model_fields_of
-from .params import _extras, read_value, request_keys, validate_field, wants_list
+from .._plan.fields import ModelField, missing_field_error
+from .form_values import (
+    FieldKeys,
+    compile_form_model_input,
+    field_keys,
+    form_values,
+    validating_field,
+)
+from .params import request_keys, validate_field
 
 Undefined = PydanticUndefined
 
@@ -41,12 +44,10 @@ class JSONBodyError(Exception):
         self.error = error
 
 
-async def read_json_body(request: Request, strict_content_type: bool) -> Any:
-    """The parsed JSON body, the raw bytes when it is not JSON, Undefined when empty."""
-    body = await request.body()
+def read_json_body(body: bytes, content_type: str | None, strict_content_type: bool) -> Any:
+    """The JSON value of a received *body*; the raw bytes when it is not JSON; Undefined when empty."""
     if not body:
         return Undefined
-    content_type = request.headers.get("content-type")
     if content_type is None:
         parse = not strict_content_type
     else:
@@ -59,71 +60,51 @@ async def read_json_body(request: Request, strict_content_type: bool) -> Any:
         raise JSONBodyError(exc) from exc
 
 
-async def _file_bytes(upload: UploadFile) -> bytes:
-    # Reading must not consume a file that another parameter also receives.
-    position = upload.file.tell()
-    try:
-        return await upload.read()
-    finally:
-        await upload.seek(position)
-
-
-def _sequence_like(field: ModelField, items: list[Any]) -> Any:
-    from typing import get_origin
-
-    from .._plan.annotations import is_union
-
-    annotation = field.field_info.annotation
-    if is_union(annotation):
-        annotation = next((arg for arg in get_args(annotation) if arg is not type(None)), annotation)
-    origin = get_origin(annotation) or annotation
-    if origin in (set, frozenset, tuple):
-        return origin(items)
-    return items
-
-
-async def _form_items(fields: list[ModelField], form: FormData) -> list[tuple[str, Any, ModelField | None]]:
-    """(alias, value, field) for every declared form field present, then the undeclared keys."""
-    found: list[tuple[str, Any, ModelField | None]] = []
-    declared: set[str] = set()
-    for field in fields:
-        as_list = wants_list(field)
-        for alias, _ in request_keys(field):
-            declared.add(alias)
-            value = read_value(field, form, alias, as_list=as_list)
-            if value is Undefined:
-                continue
-            if isinstance(field.field_info, params.File):
-                value = await _file_values(field, value)
-            found.append((alias, value, field))
-            break
-    found.extend((key, value, None) for key, value in _extras(form, declared).items())
-    return found
-
-
-async def _file_values(field: ModelField, value: Any) -> Any:
-    annotation = field.field_info.annotation
-    if is_bytes_or_nonable_bytes_annotation(annotation) and isinstance(value, UploadFile):
-        return await _file_bytes(value)
-    if is_bytes_sequence_annotation(annotation) and isinstance(value, SEQUENCE_TYPES):
-        items = [await _file_bytes(item) if isinstance(item, UploadFile) else item for item in value]
-        return _sequence_like(field, items)
-    return value
-
-
-def _form_model_supplied(model: type[Any], form: FormData) -> bool:
-    names = {alias for sub in model_fields_of(model) for alias, _ in request_keys(sub)}
-    return bool(names.intersection(form) or (model.model_config.get("extra") in ("allow", "forbid") and form))
-
-
-async def _form_model_value(field: ModelField, models: list[type[Any]], form: FormData) -> Any:
-    if type(None) in get_args(field.field_info.annotation) and not any(_form_model_supplied(m, form) for m in models):
-        return Undefined
-    sub_fields = model_fields_of(models[0]) if len(models) == 1 else []
-    return {alias: value for alias, value, _ in await _form_items(sub_fields, form)}
-
-
 BodyExtractor = Callable[[Any], Awaitable[tuple[dict[str, Any], list[Any]]]]
+
+
+async def _plain_form_values(keys: tuple[FieldKeys, ...], form: FormData) -> tuple[dict[str, Any], dict[str, tuple[str, Any]]]:
+    """The form as a dict of declared and extra entries, and each declared field's (alias, value)."""
+    body: dict[str, Any] = {}
+    by_field: dict[str, tuple[str, Any]] = {}
+    async for alias, value, field in form_values(keys, form):
+        body[alias] = value
+        if field is not None:
+            # Keep the alias actually used and the scalar/list shape read for it.
+            by_field[field.name] = (alias, value)
+    return body, by_field
+
+
+def _embedded_value(body: Any, aliases: list[str]) -> tuple[Any, tuple[Any, ...]] | None:
+    """(value, loc) of an embedded field in a JSON body; None when the body is not an object."""
+    loc: tuple[Any, ...] = ("body", aliases[0])
+    if body is Undefined or isinstance(body, bytes):
+        return Undefined, loc
+    if not hasattr(body, "get"):
+        return None
+    for alias in aliases:
+        value = body.get(alias, Undefined)
+        if value is not Undefined:
+            return value, ("body", alias)
+    return Undefined, loc
+
+
+@dataclass(frozen=True, slots=True)
+class _BodyFieldPlan:
+    field: ModelField
+    validator: ModelField  # the field itself, or its union-normalizing twin (form unions)
+    aliases: list[str]
+    read_form_model: Callable[[FormData], Awaitable[Any]] | None  # set for form models
+
+
+def _plan_field(field: ModelField) -> _BodyFieldPlan:
+    models = form_models(field)
+    return _BodyFieldPlan(
+        field=field,
+        validator=validating_field(field),
+        aliases=[alias for alias, _ in request_keys(field)],
+        read_form_model=compile_form_model_input(field, models) if models else None,
+    )
 
 
 def compile_body_extractor(fields: list[ModelField], embed_body_fields: bool) -> BodyExtractor:
@@ -134,48 +115,39 @@ def compile_body_extractor(fields: list[ModelField], embed_body_fields: bool) ->
         and not should_embed_body_fields(fields)
         and not form_models(fields[0])
     )
-    plain_form_fields = [field for field in fields if not form_models(field)]
-    field_keys = [(field, [alias for alias, _ in request_keys(field)], form_models(field)) for field in fields]
+    plain_form_keys = field_keys([field for field in fields if not form_models(field)])
+    plans = [_plan_field(field) for field in fields]
 
     async def extract(received: Any) -> tuple[dict[str, Any], list[Any]]:
         values: dict[str, Any] = {}
         errors: list[Any] = []
         body: Any = received
-        form_values: dict[str, tuple[str, Any]] = {}
+        by_field: dict[str, tuple[str, Any]] = {}
         is_form = isinstance(received, FormData)
         if is_form:
-            body = {}
-            if plain_form_fields:
-                for alias, value, field in await _form_items(plain_form_fields, received):
-                    body[alias] = value
-                    if field is not None:
-                        form_values[field.name] = (alias, value)
+            body, by_field = await _plain_form_values(plain_form_keys, received) if plain_form_keys else ({}, {})
         if single:
-            value, field_errors = validate_field(fields[0], body, ("body",))
+            value, field_errors = validate_field(plans[0].validator, body, ("body",))
             return {fields[0].name: value}, field_errors
-        for field, aliases, models in field_keys:
-            loc: tuple[Any, ...] = ("body", aliases[0])
-            value: Any = Undefined
-            if is_form and models:
-                value = await _form_model_value(field, models, received)
-                loc = ("body",)
+        for plan in plans:
+            loc: tuple[Any, ...]
+            if is_form and plan.read_form_model is not None:
+                value, loc = await plan.read_form_model(received), ("body",)
             elif is_form:
-                alias, value = form_values.get(field.name, (aliases[0], Undefined))
+                alias, value = by_field.get(plan.field.name, (plan.aliases[0], Undefined))
                 loc = ("body", alias)
-            elif body is not Undefined and not isinstance(body, bytes):
-                if not hasattr(body, "get"):
-                    errors.append(missing_field_error(loc))
+            else:
+                found = _embedded_value(body, plan.aliases)
+                if found is None:
+                    # Embedded fields need an object, not a list, scalar or null.
+                    errors.append(missing_field_error(("body", plan.aliases[0])))
                     continue
-                for alias in aliases:
-                    value = body.get(alias, Undefined)
-                    if value is not Undefined:
-                        loc = ("body", alias)
-                        break
-            result, field_errors = validate_field(field, value, loc)
+                value, loc = found
+            result, field_errors = validate_field(plan.validator, value, loc)
             if field_errors:
                 errors.extend(field_errors)
             else:
-                values[field.name] = result
+                values[plan.field.name] = result
         return values, errors
 
     return extract

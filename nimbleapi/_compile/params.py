@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from copy import deepcopy
+from urllib.parse import parse_qsl
 from typing import Any
 
-from pydantic import AliasChoices, AliasPath
-from pydantic_core import PydanticUndefined
+from pydantic import AliasChoices, AliasPath, ValidationError
+from pydantic_core import PydanticUndefined, SchemaValidator
 from starlette.datastructures import FormData, Headers, ImmutableMultiDict, UploadFile
 
 from .. import params
 from .._plan.annotations import field_annotation_is_sequence
-from .._plan.fields import ModelField, missing_field_error, model_fields_of
+from .._plan.fields import ModelField, missing_field_error, model_fields_of, prefix_error_locations
 from .._plan.params import is_json_field, param_model
 
 Undefined = PydanticUndefined
@@ -44,6 +45,23 @@ def request_keys(field: ModelField, *, convert_underscores: bool = False) -> lis
             return [(field.name, name_key)]
         if field.name not in [pair[0] for pair in pairs]:
             pairs.append((field.name, name_key))
+    return pairs
+
+
+def parse_query_string(query_string: bytes) -> list[tuple[str, str]]:
+    """The (name, value) pairs Starlette's ``QueryParams`` reads from a raw query string.
+
+    Without ``%`` escapes or ``+`` there is nothing to unquote, and splitting gives what
+    ``parse_qsl(..., keep_blank_values=True)`` gives; otherwise that is what runs.
+    """
+    text = query_string.decode("latin-1")
+    if "%" in text or "+" in text:
+        return parse_qsl(text, keep_blank_values=True)
+    pairs = []
+    for field in text.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            pairs.append((name, value))
     return pairs
 
 
@@ -83,21 +101,114 @@ def validate_field(field: ModelField, value: Any, loc: tuple[Any, ...]) -> tuple
     return field.validate(value, {}, loc=loc)
 
 
+# Defaults of these types are immutable: handing out the same object is what a copy would give.
+_ATOMIC_DEFAULTS = frozenset({type(None), bool, int, float, str, bytes, complex})
+
+
+def _default_maker(field: ModelField) -> Callable[[], Any]:
+    """A fresh default per request, as ``deepcopy(field.default)`` gives (constant when immutable)."""
+    info = field.field_info
+    if info.default_factory is None and type(info.default) in _ATOMIC_DEFAULTS:
+        default = info.default
+        return lambda: default
+    return lambda: deepcopy(field.default)
+
+
+def core_validator(field: ModelField) -> Callable[..., Any] | None:
+    """pydantic-core's ``validate_python`` of *field*, or None while its adapter is not built yet."""
+    adapter = getattr(field, "_type_adapter", None)
+    validator = getattr(adapter, "validator", None)
+    return validator.validate_python if isinstance(validator, SchemaValidator) else None
+
+
 def wants_list(field: ModelField) -> bool:
     return not is_json_field(field) and field_annotation_is_sequence(field.field_info.annotation)
 
 
-def _scalar_reader(field: ModelField, location: str) -> Callable[[Any], tuple[str, Any, list[Any]]]:
+Reader = Callable[[Any, dict[str, Any], list[Any]], None]
+ParamFiller = Reader
+
+
+def _is_single_key(field: ModelField) -> bool:
+    """One request key, one value (no alias choices, no sequence), and a built validator."""
+    return (
+        param_model(field) is None
+        and len(request_keys(field)) == 1
+        and not wants_list(field)
+        and core_validator(field) is not None
+    )
+
+
+def reads_single_keys(fields: list[ModelField]) -> bool:
+    """Whether reading *fields* needs nothing of the source but ``get(key)`` (a plain dict will do)."""
+    return all(_is_single_key(field) for field in fields)
+
+
+def _scalar_reader(field: ModelField, location: str, raw: bool) -> Reader:
     keys = request_keys(field)
+    if not _is_single_key(field):
+        return _general_reader(field, location, keys)
+    key = keys[0][1]
+    accept = _acceptor(field, (location, key))
+    if raw and location == "header":
+        header_name = key.lower().encode("latin-1")
+
+        def read_raw_header(source: Any, values: dict[str, Any], errors: list[Any]) -> None:
+            # The first header of that name, as ``Headers.get`` finds it.
+            for name, value in source:
+                if name == header_name:
+                    accept(value.decode("latin-1"), values, errors)
+                    return
+            accept(None, values, errors)
+
+        return read_raw_header
+
+    def read(source: Any, values: dict[str, Any], errors: list[Any]) -> None:
+        accept(source.get(key), values, errors)
+
+    return read
+
+
+def _acceptor(field: ModelField, loc: tuple[str, str]) -> Callable[[Any, dict[str, Any], list[Any]], None]:
+    """Validate one received value (None: absent) into *values*, or its errors into *errors*."""
+    name = field.name
+    required = field.field_info.is_required()
+    make_default = _default_maker(field)
+    validate_default = field.field_info.validate_default
+    validate = core_validator(field)
+    assert validate is not None
+
+    def accept(value: Any, values: dict[str, Any], errors: list[Any]) -> None:
+        if value is None:
+            if required:
+                errors.append(missing_field_error(loc))
+                return
+            value = make_default()
+            if not validate_default:
+                values[name] = value
+                return
+        try:
+            values[name] = validate(value, from_attributes=True)
+        except ValidationError as exc:
+            errors.extend(prefix_error_locations(exc.errors(include_url=False), loc))
+
+    return accept
+
+
+def _general_reader(field: ModelField, location: str, keys: list[tuple[str, str]]) -> Reader:
+    """Any scalar parameter: alias choices, sequences (``getlist``), lazily built adapters."""
     as_list = wants_list(field)
     first_key = keys[0][1]
 
-    def read(source: Any) -> tuple[str, Any, list[Any]]:
+    def read(source: Any, values: dict[str, Any], errors: list[Any]) -> None:
         key = first_key
         if len(keys) > 1:
             key = next((pair[1] for pair in keys if pair[1] in source), first_key)
-        value, errors = validate_field(field, read_value(field, source, key, as_list=as_list), (location, key))
-        return field.name, value, errors
+        value, field_errors = validate_field(field, read_value(field, source, key, as_list=as_list), (location, key))
+        if field_errors:
+            errors.extend(field_errors)
+        else:
+            values[field.name] = value
 
     return read
 
@@ -117,7 +228,7 @@ def _extras(source: Any, processed: set[str]) -> dict[str, Any]:
     return {key: values[0] if len(values) == 1 else values for key, values in grouped.items()}
 
 
-def _model_reader(field: ModelField, model: type[Any], location: str) -> Callable[[Any], tuple[str, Any, list[Any]]]:
+def _model_reader(field: ModelField, model: type[Any], location: str) -> Reader:
     """A parameter model: one model validated from several request keys (plus extras)."""
     default_convert = getattr(field.field_info, "convert_underscores", True)
     is_header = location == "header"
@@ -132,7 +243,7 @@ def _model_reader(field: ModelField, model: type[Any], location: str) -> Callabl
     loc_by_alias = model.model_config.get("loc_by_alias", True)
     is_exact_model = field.field_info.annotation is model
 
-    def read(source: Any) -> tuple[str, Any, list[Any]]:
+    def read(source: Any, values: dict[str, Any], errors: list[Any]) -> None:
         collected: dict[str, Any] = {}
         processed: set[str] = set()
         header_names: dict[str, str] = {}
@@ -153,35 +264,55 @@ def _model_reader(field: ModelField, model: type[Any], location: str) -> Callabl
         keys_present = own_names.intersection(source.keys() if is_header else source)
         if not is_exact_model and not (keys_present or (extra_policy in ("allow", "forbid") and collected)):
             value = Undefined
-        result, errors = validate_field(field, value, (location,))
+        result, field_errors = validate_field(field, value, (location,))
         if header_names and loc_by_alias:
-            for error in errors:
+            for error in field_errors:
                 loc = error["loc"]
                 if len(loc) > 1 and loc[1] in header_names:
                     error["loc"] = (loc[0], header_names[loc[1]], *loc[2:])
-        return field.name, result, errors
+        if field_errors:
+            errors.extend(field_errors)
+        else:
+            values[field.name] = result
 
     return read
 
 
-def compile_param_extractor(fields: list[ModelField], location: str) -> Extractor | None:
-    """One function reading and validating every field of *location*; None when there are none."""
+def compile_param_filler(fields: list[ModelField], location: str, *, raw: bool = False) -> ParamFiller | None:
+    """``fill(source, values, errors)`` reading and validating every field of *location*; None when none.
+
+    The source is the connection's mapping for the location (``query_params``, ``headers``,
+    ...); with *raw* (only when ``reads_single_keys(fields)``) a plain dict for the query
+    and the ASGI scope's list of raw header pairs for headers.
+    """
     if not fields:
         return None
     readers = []
     for field in fields:
         model = param_model(field)
-        readers.append(_model_reader(field, model, location) if model is not None else _scalar_reader(field, location))
+        readers.append(
+            _model_reader(field, model, location) if model is not None else _scalar_reader(field, location, raw)
+        )
+    if len(readers) == 1:
+        return readers[0]
+
+    def fill(source: Any, values: dict[str, Any], errors: list[Any]) -> None:
+        for read in readers:
+            read(source, values, errors)
+
+    return fill
+
+
+def compile_param_extractor(fields: list[ModelField], location: str) -> Extractor | None:
+    """One function reading and validating every field of *location*; None when there are none."""
+    fill = compile_param_filler(fields, location)
+    if fill is None:
+        return None
 
     def extract(source: Any) -> tuple[dict[str, Any], list[Any]]:
         values: dict[str, Any] = {}
         errors: list[Any] = []
-        for read in readers:
-            name, value, field_errors = read(source)
-            if field_errors:
-                errors.extend(field_errors)
-            else:
-                values[name] = value
+        fill(source, values, errors)
         return values, errors
 
     return extract

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -135,7 +136,8 @@ def is_bytes_sequence_annotation(annotation: Any) -> bool:
     return _matches_or_optional(annotation, check)
 
 
-def _is_pydantic_v1_class(annotation: Any) -> bool:
+@functools.cache
+def _pydantic_v1_model_class() -> type[Any] | None:
     import warnings
 
     try:
@@ -143,8 +145,13 @@ def _is_pydantic_v1_class(annotation: Any) -> bool:
             warnings.simplefilter("ignore", UserWarning)
             from pydantic import v1
     except ImportError:  # pragma: no cover
-        return False
-    return lenient_issubclass(annotation, v1.BaseModel)
+        return None
+    return v1.BaseModel
+
+
+def _is_pydantic_v1_class(annotation: Any) -> bool:
+    v1_model = _pydantic_v1_model_class()
+    return v1_model is not None and lenient_issubclass(annotation, v1_model)
 
 
 def annotation_is_pydantic_v1(annotation: Any) -> bool:

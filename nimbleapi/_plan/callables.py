@@ -31,15 +31,39 @@ def _candidates(call: Callable[..., Any]) -> list[Any]:
     return found
 
 
+def _is_coroutine_function(candidate: Any) -> bool:
+    return inspect.iscoroutinefunction(candidate) or _legacy_iscoroutinefunction(candidate)
+
+
+_KINDS = {
+    "generator": inspect.isgeneratorfunction,
+    "async_generator": inspect.isasyncgenfunction,
+    "coroutine": _is_coroutine_function,
+}
+# id(call) -> (call, kinds): the call is kept so that its id cannot be reused while cached.
+_kinds_by_call: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def callable_kinds(call: Callable[..., Any]) -> frozenset[str]:
+    """Which of generator / async_generator / coroutine *call* is (worked out once per callable)."""
+    cached = _kinds_by_call.get(id(call))
+    if cached is not None and cached[0] is call:
+        return cached[1]
+    candidates = _candidates(call)
+    kinds = frozenset(kind for kind, test in _KINDS.items() if any(test(candidate) for candidate in candidates))
+    if len(_kinds_by_call) > 20_000:  # bound methods made on the fly would otherwise pile up
+        _kinds_by_call.clear()
+    _kinds_by_call[id(call)] = (call, kinds)
+    return kinds
+
+
 def is_gen_callable(call: Callable[..., Any]) -> bool:
-    return any(inspect.isgeneratorfunction(candidate) for candidate in _candidates(call))
+    return "generator" in callable_kinds(call)
 
 
 def is_async_gen_callable(call: Callable[..., Any]) -> bool:
-    return any(inspect.isasyncgenfunction(candidate) for candidate in _candidates(call))
+    return "async_generator" in callable_kinds(call)
 
 
 def is_coroutine_callable(call: Callable[..., Any]) -> bool:
-    return any(
-        inspect.iscoroutinefunction(candidate) or _legacy_iscoroutinefunction(candidate) for candidate in _candidates(call)
-    )
+    return "coroutine" in callable_kinds(call)

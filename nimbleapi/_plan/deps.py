@@ -6,6 +6,7 @@ and whether it uses security scopes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -182,3 +183,32 @@ def flat_dependant_nodes(dependant: Dependant) -> list[Dependant]:
         ordered.append(node)
         stack.extend(reversed(node.dependencies))
     return ordered
+
+
+# (endpoint, its path parameter names) -> the endpoint's analysed tree. A route and the
+# copies that include_router makes of it analyse the same signature against the same path
+# parameters; they share the subtrees and get a top node of their own. The table is
+# bounded: the reuse it serves happens while an application is being declared.
+_endpoint_trees: dict[tuple[int, frozenset[str]], tuple[Callable[..., Any], Dependant]] = {}
+_ENDPOINT_TREES_LIMIT = 4096
+
+
+def analyze_endpoint(*, path: str, call: Callable[..., Any]) -> Dependant:
+    """The dependency tree of an endpoint served at *path* (a top node the caller may extend)."""
+    key = (id(call), frozenset(get_path_param_names(path)))
+    cached = _endpoint_trees.get(key)
+    if cached is None or cached[0] is not call:
+        if len(_endpoint_trees) >= _ENDPOINT_TREES_LIMIT:
+            _endpoint_trees.clear()
+        cached = _endpoint_trees[key] = (call, get_dependant(path=path, call=call, scope="function"))
+    tree = cached[1]
+    return dataclasses.replace(
+        tree,
+        path=path,
+        path_params=list(tree.path_params),
+        query_params=list(tree.query_params),
+        header_params=list(tree.header_params),
+        cookie_params=list(tree.cookie_params),
+        body_params=list(tree.body_params),
+        dependencies=list(tree.dependencies),
+    )

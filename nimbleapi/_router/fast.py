@@ -4,7 +4,7 @@ A request for a static path (no ``{param}``) goes straight to its route when no 
 declared before it could also match that path; everything else (parameters, mounts,
 405s, redirects, 404s) falls through to the full scan, which keeps Starlette's and
 FastAPI's first-declared-wins semantics exactly. The table is rebuilt when the route
-list changes (checked by identity and length, one tuple comparison per request).
+list changes (checked by identity and length: two comparisons per request).
 """
 
 from __future__ import annotations
@@ -36,10 +36,11 @@ def _may_match(route: Any, path: str) -> bool:
 
 
 class StaticRouteTable:
-    __slots__ = ("_key", "_table")
+    __slots__ = ("_routes", "_count", "_table")
 
     def __init__(self) -> None:
-        self._key: tuple[int, int] | None = None
+        self._routes: list[Any] | None = None
+        self._count = -1
         self._table: dict[str, dict[str, Any]] = {}
 
     def _rebuild(self, routes: list[Any]) -> None:
@@ -58,15 +59,15 @@ class StaticRouteTable:
             for method in route.methods:
                 by_method.setdefault(method, route)
         self._table = table
-        self._key = (id(routes), len(routes))
+        self._routes, self._count = routes, len(routes)
 
     def lookup(self, routes: list[Any], scope: Scope) -> Any:
         """The route that a full scan would pick for this HTTP request, or None to do the scan."""
         if scope["type"] != "http":
             return None
-        if self._key != (id(routes), len(routes)):
+        if routes is not self._routes or len(routes) != self._count:
             self._rebuild(routes)
-        by_method = self._table.get(get_route_path(scope))
+        by_method = self._table.get(get_route_path(scope) if scope.get("root_path") else scope["path"])
         if by_method is None:
             return None
         return by_method.get(scope["method"])

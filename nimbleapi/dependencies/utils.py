@@ -28,6 +28,7 @@ from starlette.websockets import WebSocket
 from .. import params as params
 from .._compile.body import compile_body_extractor
 from .._compile.deps import RequestContext, compile_solver
+from .._compile.form_values import read_upload_bytes as _read_file_bytes  # noqa: F401  (FastAPI's name)
 from .._compile.params import compile_param_extractor
 from .._compile.streaming import stream_item_type
 from .._plan.deps import _SPECIAL_ATTRIBUTES, cache_key

@@ -1,0 +1,138 @@
+"""Entering and closing dependencies with ``yield``.
+
+A dependency with ``yield`` is entered on one of the request's two exit stacks (request
+or function scope) and closed when that stack closes, with the exception that ended the
+request thrown into it, exactly as ``contextlib.asynccontextmanager`` and
+``AsyncExitStack`` do it. What is made cheaper here is only the common path, an exit
+without an exception; anything else runs ``AsyncExitStack``'s own code.
+
+Cleanup code after ``yield`` is shielded from cancellation by AnyIO cancel scopes around
+the request (FastAPI's behaviour). Where no AnyIO cancel scope encloses the request at
+all, nothing could cancel it through AnyIO, and the shielding scope is left out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+from anyio import CancelScope
+from anyio.lowlevel import checkpoint_if_cancelled
+
+try:  # AnyIO's table of task states: read (never written) to skip a needless cleanup scope.
+    from anyio._backends._asyncio import _task_states
+except ImportError:  # pragma: no cover - another AnyIO layout: always shield
+    _task_states = None
+
+
+def outside_cancel_scopes() -> bool:
+    """Whether no AnyIO cancel scope encloses the running asyncio task.
+
+    Any doubt (another event loop, another AnyIO version) answers False.
+    """
+    if _task_states is None:
+        return False
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # not running under asyncio (trio)
+        return False
+    state = _task_states.get(task) if task is not None else None
+    return state is None or getattr(state, "cancel_scope", True) is None
+
+
+@asynccontextmanager
+async def cleanup_shielded(cm: Any, cleanup_scope: CancelScope) -> Any:
+    """Enter a yield dependency so that its cleanup is not interrupted by cancellation.
+
+    The shared *cleanup_scope* was entered before any such dependency (so scopes the
+    dependency opens itself stay properly nested); it is shielded only while this
+    dependency runs its code after ``yield``.
+    """
+    shielded_before = cleanup_scope.shield
+    try:
+        async with cm as value:
+            try:
+                yield value
+            finally:
+                cleanup_scope.shield = True
+    finally:
+        cleanup_scope.shield = shielded_before
+    # A task group inside the dependency may have swallowed a cancellation while shielded.
+    await checkpoint_if_cancelled()
+
+
+class AsyncGeneratorDependency:
+    """An async generator as an async context manager: ``asynccontextmanager``'s protocol
+    (the value it yields on entry; the rest of it, or the exception, on exit), in one object."""
+
+    __slots__ = ("_gen",)
+
+    def __init__(self, gen: AsyncGenerator[Any, None]) -> None:
+        self._gen = gen
+
+    async def __aenter__(self) -> Any:
+        try:
+            return await anext(self._gen)
+        except StopAsyncIteration:
+            raise RuntimeError("generator didn't yield") from None
+
+    async def __aexit__(self, exc_type: Any, exc: Any, traceback: Any) -> bool:
+        gen = self._gen
+        if exc_type is None:
+            try:
+                await anext(gen)
+            except StopAsyncIteration:
+                return False
+            try:
+                raise RuntimeError("generator didn't stop")
+            finally:
+                await gen.aclose()
+        return await _throw(gen, exc_type() if exc is None else exc, traceback)
+
+
+async def _throw(gen: AsyncGenerator[Any, None], exc: BaseException, traceback: Any) -> bool:
+    """Throw *exc* in at the ``yield``; True when the generator swallowed it (contextlib's rules)."""
+    try:
+        await gen.athrow(exc)
+    except StopAsyncIteration as stop:
+        return stop is not exc
+    except RuntimeError as error:
+        if error is exc:
+            error.__traceback__ = traceback
+            return False
+        # A StopIteration thrown in comes back wrapped in a RuntimeError (PEP 479): not a new error.
+        if isinstance(exc, (StopIteration, StopAsyncIteration)) and error.__cause__ is exc:
+            exc.__traceback__ = traceback
+            return False
+        raise
+    except BaseException as error:
+        if error is not exc:
+            raise
+        error.__traceback__ = traceback
+        return False
+    try:
+        raise RuntimeError("generator didn't stop after athrow()")
+    finally:
+        await gen.aclose()
+
+
+class DependencyExitStack(AsyncExitStack):
+    """An ``AsyncExitStack`` with a shorter path for closing without an exception."""
+
+    async def close(self) -> None:
+        """What leaving ``async with self`` without an exception does."""
+        callbacks = self._exit_callbacks
+        while callbacks:
+            is_sync, callback = callbacks.pop()
+            try:
+                if is_sync:
+                    callback(None, None, None)
+                else:
+                    await callback(None, None, None)
+            except BaseException as exc:
+                # The callbacks left see this exception, as AsyncExitStack would show it to them.
+                if not await self.__aexit__(type(exc), exc, exc.__traceback__):
+                    raise
+                return
