@@ -38,9 +38,10 @@ from typing_extensions import deprecated
 from . import params
 from ._compile.deps import RequestContext, compile_solver
 from ._compile.forms import FormLimits, validate_form_limits, validate_max_body_size
-from ._compile.handler import build_request_handler, compile_route_app, endpoint_context, route_parts
+from ._compile.handler import build_request_handler, endpoint_context, route_parts
 from ._compile.handler import request_response as request_response
 from ._compile.respond import ResponseOptions, compile_responder
+from ._compile.route_app import compile_route_app
 from ._compile.respond import serialize_response as serialize_response
 from ._compile.streaming import compile_stream_responder, is_event_stream_class, is_server_sent_event, stream_item_type
 from ._plan.annotations import lenient_issubclass

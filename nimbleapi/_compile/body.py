@@ -44,8 +44,13 @@ class JSONBodyError(Exception):
         self.error = error
 
 
-def read_json_body(body: bytes, content_type: str | None, strict_content_type: bool) -> Any:
-    """The JSON value of a received *body*; the raw bytes when it is not JSON; Undefined when empty."""
+def read_json_body(
+    body: bytes, content_type: str | None, strict_content_type: bool, loads: Callable[[bytes], Any] = json.loads
+) -> Any:
+    """The JSON value of a received *body*; the raw bytes when it is not JSON; Undefined when empty.
+
+    *loads* must return what ``json.loads`` returns and raise what it raises.
+    """
     if not body:
         return Undefined
     if content_type is None:
@@ -55,7 +60,7 @@ def read_json_body(body: bytes, content_type: str | None, strict_content_type: b
     if not parse:
         return body
     try:
-        return json.loads(body)
+        return loads(body)
     except json.JSONDecodeError as exc:
         raise JSONBodyError(exc) from exc
 

@@ -1,28 +1,23 @@
-"""Running a dependency tree for one request, from closures compiled once per route.
+"""Running a dependency tree for one request, from steps compiled once per route.
 
-``compile_solver(dependant)`` walks the analysed tree at start-up and returns
-``solve(ctx) -> (values, errors)``: children first (FastAPI's order), then this node's
-path/query/header/cookie/body values, then the framework objects it asked for.
-``dependency_overrides`` are looked up as each sub-dependency is reached (so an override
-installed mid-request applies at once); a replacement is analysed the first time it is
-seen and its compiled form kept, never re-analysed per request.
+``compile_solver(dependant)`` flattens the analysed tree at start-up into one list of
+steps and returns ``solve(ctx) -> (values, errors)``, run by a single coroutine:
+children first (FastAPI's order), then each node's path/query/header/cookie/body values,
+then the framework objects it asked for. ``dependency_overrides`` are looked up as each
+sub-dependency is reached (so an override installed mid-request applies at once); a
+replacement is analysed the first time it is seen and its compiled form kept, never
+re-analysed per request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from operator import attrgetter
 from typing import Any
 
-from anyio import CancelScope
-from pydantic_core import PydanticUndefined as Undefined
-from starlette.background import BackgroundTasks as StarletteBackgroundTasks
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, QueryParams
-from starlette.requests import Request, cookie_parser
-from starlette.responses import Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from ..background import BackgroundTasks
@@ -31,177 +26,14 @@ from ..dependencies.models import Dependant
 from .._plan.callables import is_async_gen_callable, is_coroutine_callable, is_gen_callable
 from .._plan.deps import cache_key, get_dependant
 from .body import compile_body_extractor
-from .exits import AsyncGeneratorDependency, DependencyExitStack, cleanup_shielded, outside_cancel_scopes
-from .params import ParamFiller, compile_param_filler, parse_query_string, reads_single_keys
-
-_UNDECIDED = object()
-
-
-class RequestContext:
-    """Per-request state shared by every dependency of one request.
-
-    Sources (path, query, header and cookie values) are read from the ASGI scope and
-    parsed at most once per request, on first use.
-    """
-
-    # Class-level defaults: an instance only stores what its request sets.
-    background_tasks: StarletteBackgroundTasks | None = None
-    response: Response | None = None
-    overrides: dict[Any, Any] | None = None
-    _query_params: QueryParams | None = None
-    _query_values: dict[str, str] | None = None
-    _headers: Headers | None = None
-    _cookies: dict[str, str] | None = None
-
-    def __init__(
-        self,
-        connection: Request | WebSocket,
-        body: Any,
-        request_stack: AsyncExitStack | None,
-        function_stack: AsyncExitStack | None,
-    ) -> None:
-        self.connection = connection
-        self.scope = connection.scope
-        self.body = body
-        self.cache: dict[Any, Any] = {}
-        self.request_stack = request_stack
-        self.function_stack = function_stack
-
-    @property
-    def path_params(self) -> dict[str, Any]:
-        return self.scope.get("path_params", {})  # type: ignore[no-any-return]
-
-    @property
-    def query_params(self) -> QueryParams:
-        if self._query_params is None:
-            self._query_params = QueryParams(self.scope["query_string"])
-        return self._query_params
-
-    @property
-    def query_values(self) -> dict[str, str]:
-        """The query string as a plain dict (the last value of a repeated key, as ``get`` gives)."""
-        if self._query_values is None:
-            self._query_values = dict(parse_query_string(self.scope["query_string"]))
-        return self._query_values
-
-    @property
-    def raw_headers(self) -> Any:
-        """The ASGI scope's (name, value) byte pairs."""
-        return self.scope["headers"]
-
-    @property
-    def headers(self) -> Headers:
-        if self._headers is None:
-            self._headers = Headers(scope=self.scope)
-        return self._headers
-
-    @property
-    def cookies(self) -> dict[str, str]:
-        if self._cookies is None:
-            self._cookies = cookie_parser(self.headers.get("cookie", ""))
-        return self._cookies
-
-    def open_exit_stacks(self) -> None:
-        """Give the request its exit stacks (a context made from a bare scope opens them on demand)."""
-        raise AssertionError("fastapi_inner_astack not found in request scope")
-
-    def cleanup_scope(self) -> CancelScope | None:
-        """The cancel scope shielding cleanups of dependencies with yield (None: none needed)."""
-        return _cleanup_scope(self)
-
-    def sub_response(self) -> Response:
-        """The ``Response`` parameter object: headers, cookies and status set by endpoint code."""
-        if self.response is None:
-            response = Response()
-            del response.headers["content-length"]
-            response.status_code = None  # type: ignore[assignment]
-            self.response = response
-        return self.response
-
-
-class ScopeContext(RequestContext):
-    """A ``RequestContext`` made from the bare ASGI triple; the ``Request`` is built on first use.
-
-    ``raw_body`` (once read) is handed to that ``Request`` so that whoever reads
-    ``await request.body()`` later (the endpoint, an exception handler) gets it again.
-    """
-
-    body: Any = Undefined
-    raw_body: bytes | None = None
-    request_stack: AsyncExitStack | None = None
-    function_stack: AsyncExitStack | None = None
-    started: bool = False
-    _request: Request | None = None
-    _cleanup_scope: object = _UNDECIDED
-
-    def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: D107
-        self.scope = scope
-        self.receive = receive
-        self.send = send
-        self.cache = {}
-
-    def open_exit_stacks(self) -> None:
-        """Open the exit stacks, on the first dependency with yield (``_finish_in_stacks`` closes them)."""
-        self.scope["fastapi_inner_astack"] = self.request_stack = DependencyExitStack()
-        self.scope["fastapi_function_astack"] = self.function_stack = DependencyExitStack()
-
-    def cleanup_scope(self) -> CancelScope | None:
-        if self._cleanup_scope is _UNDECIDED:
-            assert self.request_stack is not None
-            outside = outside_cancel_scopes()
-            self._cleanup_scope = None if outside else self.request_stack.enter_context(CancelScope())
-        return self._cleanup_scope  # type: ignore[return-value]
-
-    async def send_tracked(self, message: Message) -> None:
-        """``send``, remembering when the response starts (an exception handler may not answer then)."""
-        if message["type"] == "http.response.start":
-            self.started = True
-        await self.send(message)
-
-    @property  # type: ignore[override]
-    def connection(self) -> Request:
-        request = self._request
-        if request is None:
-            request = self._request = Request(self.scope, self.receive, self.send)
-            if self.raw_body is not None:
-                # Starlette keeps a read body on the request; give it the one read here.
-                request._body = self.raw_body
-        return request
-
+from .codegen import generate_solver
+from .context import RequestContext as RequestContext
+from .context import ScopeContext as ScopeContext
+from .exits import AsyncGeneratorDependency, cleanup_shielded
+from .params import ParamFiller, compile_param_filler, reads_single_keys
 
 Solver = Callable[[RequestContext], Awaitable[tuple[dict[str, Any], list[Any]]]]
 Runner = Callable[[RequestContext, dict[str, Any]], Awaitable[Any]]
-
-
-def _cleanup_scope(ctx: RequestContext) -> CancelScope | None:
-    """The request's shared cleanup scope, entered on the request stack the first time.
-
-    None when the request runs outside any AnyIO cancel scope (decided once per request).
-    """
-    request_stack = ctx.request_stack
-    assert request_stack is not None
-    scopes: dict[int, CancelScope | None] = ctx.scope.setdefault("nimbleapi.cleanup_scopes", {})
-    key = id(request_stack)
-    if key in scopes:
-        return scopes[key]
-    cleanup_scope = None if outside_cancel_scopes() else request_stack.enter_context(CancelScope())
-    scopes[key] = cleanup_scope
-    request_stack.callback(scopes.pop, key)
-    return cleanup_scope
-
-
-def _generator_context(call: Callable[..., Any], is_async: bool) -> Callable[[RequestContext, dict[str, Any]], Any]:
-    """How to turn a generator dependency into the context manager its exit stack enters."""
-    if not is_async:
-        return lambda ctx, kwargs: contextmanager_in_threadpool(contextmanager(call)(**kwargs))
-
-    def shielded(ctx: RequestContext, kwargs: dict[str, Any]) -> Any:
-        cleanup_scope = ctx.cleanup_scope()
-        if cleanup_scope is None:
-            return AsyncGeneratorDependency(call(**kwargs))
-        return cleanup_shielded(AsyncGeneratorDependency(call(**kwargs)), cleanup_scope)
-
-    return shielded
 
 
 def _is_plain_coroutine(call: Callable[..., Any]) -> bool:
@@ -231,14 +63,22 @@ def compile_runner(dependant: Dependant) -> Runner:
 
 
 def _generator_runner(call: Callable[..., Any], is_async: bool, function_scoped: bool, concurrency: Any) -> Runner:
-    make_context = _generator_context(call, is_async)
+    if is_async and concurrency is None:
+
+        async def run_async_generator(ctx: RequestContext, kwargs: dict[str, Any]) -> Any:
+            return await ctx.enter_async_generator(call(**kwargs), function_scoped)
+
+        return run_async_generator
 
     async def run_generator(ctx: RequestContext, kwargs: dict[str, Any]) -> Any:
-        if ctx.request_stack is None:
-            ctx.open_exit_stacks()
-        cm = make_context(ctx, kwargs)
-        stack = ctx.function_stack if function_scoped else ctx.request_stack
-        assert stack is not None
+        stack = ctx.exit_stack(function_scoped)
+        if is_async:
+            cm: Any = AsyncGeneratorDependency(call(**kwargs))
+            cleanup_scope = ctx.cleanup_scope()
+            if cleanup_scope is not None:
+                cm = cleanup_shielded(cm, cleanup_scope)
+        else:
+            cm = contextmanager_in_threadpool(contextmanager(call)(**kwargs))
         if concurrency is None:
             return await stack.enter_async_context(cm)
         return await stack.enter_async_context(_limited(cm, concurrency))
@@ -364,7 +204,7 @@ _RAW_SOURCES = {"query": "query_values", "header": "raw_headers"}
 
 def _param_fillers(dependant: Dependant) -> list[tuple[Callable[[RequestContext], Any], ParamFiller]]:
     """(source getter, filler) for each location the node reads, in FastAPI's order."""
-    fillers = []
+    fillers: list[tuple[Callable[[RequestContext], Any], ParamFiller]] = []
     for fields_attribute, location, source_attribute in _SOURCES:
         fields = getattr(dependant, fields_attribute)
         raw = location in _RAW_SOURCES and reads_single_keys(fields)
@@ -372,6 +212,11 @@ def _param_fillers(dependant: Dependant) -> list[tuple[Callable[[RequestContext]
         if fill is not None:
             fillers.append((attrgetter(_RAW_SOURCES[location] if raw else source_attribute), fill))
     return fillers
+
+
+def has_specials(dependant: Dependant) -> bool:
+    """Whether *dependant* asks for framework objects (Request, Response, BackgroundTasks...)."""
+    return _specials(dependant) is not None
 
 
 def has_inputs(dependant: Dependant) -> bool:
@@ -383,7 +228,7 @@ def has_inputs(dependant: Dependant) -> bool:
         or dependant.header_params
         or dependant.cookie_params
         or dependant.body_params
-        or _specials(dependant) is not None
+        or has_specials(dependant)
     )
 
 
@@ -403,7 +248,12 @@ def compile_solver(dependant: Dependant, *, embed_body_fields: bool) -> Solver:
     """
     steps: list[Step] = []
     _emit_steps(dependant, steps, embed_body_fields, {})
-    return _flat_solver(tuple(steps))
+    title = getattr(dependant.call, "__qualname__", None) or getattr(dependant.call, "__name__", "dependencies")
+    generated = generate_solver(tuple(steps), _KINDS, _GENERATED_HELPERS, str(title))
+    return generated if generated is not None else _flat_solver(tuple(steps))
+
+
+_KINDS = (_FILL, _ENTER, _EXIT, _BODY, _SPECIALS)
 
 
 def _emit_steps(dependant: Dependant, steps: list[Step], embed_body_fields: bool, memo: dict[int, bool]) -> None:
@@ -488,3 +338,6 @@ async def _solve_overridden(
 def _collect(result: tuple[dict[str, Any], list[Any]], values: dict[str, Any], errors: list[Any]) -> None:
     values.update(result[0])
     errors.extend(result[1])
+
+
+_GENERATED_HELPERS = {"solve_overridden": _solve_overridden, "collect": _collect}

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from ..utils import is_body_allowed_for_status_code
-from .respond import encode_untyped
+from .jsonio import encode_untyped
 
 HANDLERS_SCOPE_KEY = "starlette.exception_handlers"
 _NO_HANDLERS: tuple[dict[Any, Any], dict[int, Any]] = ({}, {})
@@ -55,9 +55,13 @@ def register_fast_answer(handler: Any, answer: FastAnswer) -> None:
 
 
 async def answer_exception(
-    exc: Exception, scope: Scope, receive: Receive, send: Send, *, started: bool, connection: Any = None
+    exc: Exception, scope: Scope, receive: Receive, send: Send, *, started: bool, connect: Any = None
 ) -> None:
-    """Send the handler's response for *exc*, or re-raise it (called inside ``except``)."""
+    """Send the handler's response for *exc*, or re-raise it (called inside ``except``).
+
+    *connect* gives the ``Request`` a handler receives (the one the endpoint saw, if any);
+    by default a new one over *scope*.
+    """
     handler = find_handler(scope, exc)
     if handler is None:
         raise exc
@@ -67,7 +71,9 @@ async def answer_exception(
     if answer is not None and scope["type"] == "http" and await answer(exc, send):
         exc.__traceback__ = None
         return
-    if connection is None:
+    if connect is not None:
+        connection = connect()
+    else:
         connection = Request(scope, receive, send) if scope["type"] == "http" else WebSocket(scope, receive, send)
     if is_async_callable(handler):
         response = await handler(connection, exc)
@@ -158,12 +164,13 @@ async def send_server_error(
 ) -> None:
     """``ServerErrorMiddleware``'s answer to an unhandled exception: a 500, then re-raise."""
     request = Request(scope)
+    response: Any
     if errors.debug:
         response = await run_in_threadpool(errors.debug_response, request, exc)
     elif errors.handler is None:
         response = errors.error_response(request, exc)
     elif is_async_callable(errors.handler):
-        response = await errors.handler(request, exc)
+        response = await errors.handler(request, exc)  # type: ignore[arg-type]
     else:
         response = await run_in_threadpool(errors.handler, request, exc)
     if not started:

@@ -24,7 +24,7 @@ from anyio.lowlevel import checkpoint_if_cancelled
 try:  # AnyIO's table of task states: read (never written) to skip a needless cleanup scope.
     from anyio._backends._asyncio import _task_states
 except ImportError:  # pragma: no cover - another AnyIO layout: always shield
-    _task_states = None
+    _task_states = None  # type: ignore[assignment]
 
 
 def outside_cancel_scopes() -> bool:
@@ -65,7 +65,10 @@ async def cleanup_shielded(cm: Any, cleanup_scope: CancelScope) -> Any:
 
 class AsyncGeneratorDependency:
     """An async generator as an async context manager: ``asynccontextmanager``'s protocol
-    (the value it yields on entry; the rest of it, or the exception, on exit), in one object."""
+    (the value it yields on entry; the rest of it, or the exception, on exit), in one object.
+
+    Calling it is exiting it, so it is its own exit-stack callback.
+    """
 
     __slots__ = ("_gen",)
 
@@ -79,17 +82,24 @@ class AsyncGeneratorDependency:
             raise RuntimeError("generator didn't yield") from None
 
     async def __aexit__(self, exc_type: Any, exc: Any, traceback: Any) -> bool:
-        gen = self._gen
         if exc_type is None:
-            try:
-                await anext(gen)
-            except StopAsyncIteration:
-                return False
-            try:
-                raise RuntimeError("generator didn't stop")
-            finally:
-                await gen.aclose()
-        return await _throw(gen, exc_type() if exc is None else exc, traceback)
+            await self.finish()
+            return False
+        return await _throw(self._gen, exc_type() if exc is None else exc, traceback)
+
+    async def finish(self) -> None:
+        """Run the rest of the generator (the exit without an exception)."""
+        gen = self._gen
+        try:
+            await anext(gen)
+        except StopAsyncIteration:
+            return
+        try:
+            raise RuntimeError("generator didn't stop")
+        finally:
+            await gen.aclose()
+
+    __call__ = __aexit__
 
 
 async def _throw(gen: AsyncGenerator[Any, None], exc: BaseException, traceback: Any) -> bool:
@@ -119,16 +129,28 @@ async def _throw(gen: AsyncGenerator[Any, None], exc: BaseException, traceback: 
 
 
 class DependencyExitStack(AsyncExitStack):
-    """An ``AsyncExitStack`` with a shorter path for closing without an exception."""
+    """An ``AsyncExitStack`` with shorter paths for async generators and for closing without
+    an exception."""
+
+    async def enter_async_generator(self, gen: AsyncGenerator[Any, None]) -> Any:
+        """``enter_async_context(AsyncGeneratorDependency(gen))``, in one step."""
+        try:
+            value = await anext(gen)
+        except StopAsyncIteration:
+            raise RuntimeError("generator didn't yield") from None
+        self._push_exit_callback(AsyncGeneratorDependency(gen), False)  # type: ignore[attr-defined]
+        return value
 
     async def close(self) -> None:
         """What leaving ``async with self`` without an exception does."""
-        callbacks = self._exit_callbacks
+        callbacks = self._exit_callbacks  # type: ignore[attr-defined]
         while callbacks:
             is_sync, callback = callbacks.pop()
             try:
                 if is_sync:
                     callback(None, None, None)
+                elif type(callback) is AsyncGeneratorDependency:
+                    await callback.finish()
                 else:
                     await callback(None, None, None)
             except BaseException as exc:

@@ -98,7 +98,14 @@ def validate_field(field: ModelField, value: Any, loc: tuple[Any, ...]) -> tuple
         value = deepcopy(field.default)
         if not field.field_info.validate_default:
             return value, []
-    return field.validate(value, {}, loc=loc)
+    adapter = getattr(field, "_type_adapter", None)
+    if adapter is None:
+        return field.validate(value, {}, loc=loc)
+    # ``field.validate`` without its two Python layers: the same pydantic-core call and errors.
+    try:
+        return adapter.validator.validate_python(value, from_attributes=True), []
+    except ValidationError as exc:
+        return None, prefix_error_locations(exc.errors(include_url=False), loc)
 
 
 # Defaults of these types are immutable: handing out the same object is what a copy would give.

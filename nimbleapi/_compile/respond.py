@@ -8,7 +8,6 @@ whether the answer is plain JSON that can be written without a ``Response`` obje
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from ..exceptions import EndpointContext, ResponseValidationError
 from ..types import IncEx
 from ..utils import is_body_allowed_for_status_code
 from .._plan.fields import ModelField, prefix_error_locations
+from .jsonio import encode_untyped
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,96 +131,8 @@ def compile_responder(
 
 # ---- plain JSON answers, without a Response object ----------------------------------------------
 
-try:  # an accelerator, used only where its output is identical (see ``encode_untyped``)
-    from orjson import dumps as orjson_dumps
-except ImportError:  # pragma: no cover - exercised by the tests with orjson hidden
-    orjson_dumps = None
-
-# Exactly the encoder ``JSONResponse.render`` configures through ``json.dumps``.
-_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-
-
-def _json_text_function() -> Callable[[Any], str]:
-    """``_JSON_ENCODER.encode``, with the C encoder that ``json.dumps`` builds per call built once.
-
-    It is built without a circular-reference table: it only ever sees acyclic data
-    (``jsonable_encoder`` output, or data ``_unchanged_by_encoder`` walked to the end).
-    """
-    make_encoder = getattr(json.encoder, "c_make_encoder", None)
-    if make_encoder is None:  # pragma: no cover - Python without the C accelerator
-        return _JSON_ENCODER.encode
-    encode_chunks = make_encoder(
-        None, _JSON_ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, False
-    )
-    return lambda content: "".join(encode_chunks(content, 0))
-
-
-_json_text = _json_text_function()
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-_NON_FLOAT_SCALARS = frozenset({str, int, bool, type(None)})
-_KEY_SCALARS = frozenset({int, float, bool, type(None)})
-
 JSONWriter = Callable[[Any, Scope], bytes]
 ContextOf = Callable[[Scope], EndpointContext]
-
-
-# What ``_plain_json`` finds in a value.
-NOT_PLAIN, PLAIN, PLAIN_WITH_FLOATS = 0, 1, 3
-
-
-def _plain_json(value: Any) -> int:
-    """Whether ``jsonable_encoder`` would hand *value* back as it is (so it can be skipped).
-
-    ``PLAIN`` (or ``PLAIN_WITH_FLOATS``) for exact JSON types all the way down, with keys
-    of the types ``json`` accepts; ``NOT_PLAIN`` for anything else (subclasses such as
-    enums are left to the encoder) and for keys starting with ``_sa``, which it drops.
-    """
-    kind = type(value)
-    if kind in _SCALARS:
-        return PLAIN_WITH_FLOATS if kind is float else PLAIN
-    if kind is dict:
-        found = PLAIN
-        for key, item in value.items():
-            key_kind = type(key)
-            if key_kind is str:
-                if key.startswith("_sa"):
-                    return NOT_PLAIN
-            elif key_kind not in _KEY_SCALARS:
-                return NOT_PLAIN
-            if type(item) not in _NON_FLOAT_SCALARS:
-                item_found = _plain_json(item)
-                if not item_found:
-                    return NOT_PLAIN
-                found |= item_found
-        return found
-    if kind is list or kind is tuple:
-        found = PLAIN
-        for item in value:
-            if type(item) not in _NON_FLOAT_SCALARS:
-                item_found = _plain_json(item)
-                if not item_found:
-                    return NOT_PLAIN
-                found |= item_found
-        return found
-    return NOT_PLAIN
-
-
-def encode_untyped(content: Any) -> bytes:
-    """The body ``JSONResponse(jsonable_encoder(content))`` renders, byte for byte.
-
-    orjson writes plain data without floats exactly as ``json`` does (checked for every
-    code point); floats are written differently (``1e+16`` vs ``1e16``), so they, and
-    whatever orjson refuses (integers past 64 bits, deep nesting), go through ``json``.
-    """
-    found = _plain_json(content)
-    if found == PLAIN and orjson_dumps is not None:
-        try:
-            return orjson_dumps(content)
-        except TypeError:
-            pass
-    if found == NOT_PLAIN:
-        content = jsonable_encoder(content)
-    return _json_text(content).encode("utf-8")
 
 
 def _typed_writer(field: ModelField, options: ResponseOptions, context_of: ContextOf) -> JSONWriter:
@@ -269,14 +181,18 @@ def compile_json_writer(
     status_code: int | None,
     context_of: ContextOf,
 ) -> JSONWriter | None:
-    """``write(content, endpoint_ctx) -> bytes`` when the route answers plain JSON; else None.
+    """``write(content, scope) -> bytes`` when the route answers plain JSON; else None.
 
-    Plain JSON: the default response class (``JSONResponse``) and a status that allows a body.
+    Plain JSON: no response class of the route's own, and a status that allows a body.
+    With a response model that is ``dump_json``'s output whatever the default class is (as
+    in FastAPI); without one, the default class must be ``JSONResponse`` itself.
     """
-    if not isinstance(response_class, DefaultPlaceholder) or response_class.value is not JSONResponse:
+    if not isinstance(response_class, DefaultPlaceholder):
         return None
     if status_code is not None and not is_body_allowed_for_status_code(status_code):
         return None
     if response_field is not None:
         return _typed_writer(response_field, options, context_of)
+    if response_class.value is not JSONResponse:
+        return None
     return lambda content, scope: encode_untyped(content)

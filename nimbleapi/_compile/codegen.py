@@ -1,0 +1,117 @@
+"""A dependency solver written out as straight-line Python for one route (``exec``, once).
+
+``generate_solver(steps, ...)`` turns the step list of ``nimbleapi._compile.deps`` into
+the code the step loop would run for it, one nested block per sub-dependency, so that a
+request pays no loop, no step dispatch and no frame bookkeeping (the in-process benchmark
+of a three-level dependency chain measures the difference). Its behaviour is the step
+loop's, line for line: the same overrides check on entering a sub-dependency, the same
+"no errors in its subtree" test before calling it, the same per-request cache rules.
+
+The source is registered with ``linecache`` under a name such as
+``<nimbleapi solver read_me>``, so tracebacks and debuggers show it.
+"""
+
+from __future__ import annotations
+
+import linecache
+from collections.abc import Callable
+from typing import Any
+
+# The step kinds of ``nimbleapi._compile.deps`` (kept in one place there).
+Step = tuple[int, Any, Any]
+
+# Deeper trees keep the step loop (each level is one more indented block).
+MAX_DEPTH = 24
+
+
+class _Writer:
+    """Lines of code and the objects they refer to by name."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, Any] = {}
+        self.indent = 1
+        self.frames = 0  # argument dicts named so far (v0 is the node's own)
+
+    def new_frame(self) -> int:
+        self.frames += 1
+        return self.frames
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self.indent + text)
+
+    def name(self, prefix: str, value: Any) -> str:
+        name = f"{prefix}{len(self.names)}"
+        self.names[name] = value
+        return name
+
+
+def generate_solver(
+    steps: tuple[Step, ...], kinds: tuple[int, int, int, int, int], helpers: dict[str, Any], title: str
+) -> Callable[..., Any] | None:
+    """``async solve(ctx) -> (values, errors)`` for *steps*; None when the tree is too deep.
+
+    *kinds* are the step kinds (fill, enter, exit, body, specials); *helpers* the functions
+    the code calls by name (``solve_overridden``, ``collect``).
+    """
+    fill, enter, leave, body, _ = kinds
+    writer = _Writer()
+    frames = [0]
+    writer.line("errors = []")
+    writer.line("cache, overrides = ctx.cache, ctx.overrides")
+    writer.line("v0 = {}")
+    for op, target, extra in steps:
+        frame = frames[-1]
+        if op == fill:
+            writer.line(f"{writer.name('fill', target)}({writer.name('source', extra)}(ctx), v{frame}, errors)")
+        elif op == enter:
+            if len(frames) > MAX_DEPTH:
+                return None
+            frames.append(writer.new_frame())
+            _enter(writer, writer.name("child", target), frame, frames[-1])
+        elif op == leave:
+            frames.pop()
+            _leave(writer, target, frame, frames[-1])
+        elif op == body:
+            writer.line(f"collect(await {writer.name('body', target)}(ctx.body), v{frame}, errors)")
+        else:
+            writer.line(f"{writer.name('specials', target)}(ctx, v{frame})")
+    writer.line("return v0, errors")
+    return _compile(writer, helpers, title)
+
+
+def _enter(writer: _Writer, child: str, parent: int, frame: int) -> None:
+    writer.line(f"if overrides and {child}.call in overrides:")
+    writer.line(f"    await solve_overridden({child}, ctx, v{parent}, errors, overrides[{child}.call])")
+    writer.line("else:")
+    writer.indent += 1
+    writer.line(f"e{frame} = len(errors)")
+    writer.line(f"v{frame} = {{}}")
+
+
+def _leave(writer: _Writer, child: Any, frame: int, parent: int) -> None:
+    writer.line(f"if len(errors) == e{frame}:  # nothing wrong in this dependency's subtree")
+    writer.indent += 1
+    key = writer.name("key", child.key)
+    if child.direct is not None:
+        call = f"await {writer.name('call', child.direct)}(**v{frame})"
+    else:
+        call = f"await {writer.name('run', child.run)}(ctx, v{frame})"
+    if child.use_cache:
+        writer.line(f"value = cache[{key}] if {key} in cache else {call}")
+    else:
+        writer.line(f"value = {call}")
+    if child.name is not None:
+        writer.line(f"v{parent}[{child.name!r}] = value")
+    writer.line(f"if {key} not in cache:")
+    writer.line(f"    cache[{key}] = value")
+    writer.indent -= 2
+
+
+def _compile(writer: _Writer, helpers: dict[str, Any], title: str) -> Callable[..., Any]:
+    source = "\n".join(["async def solve(ctx):", *writer.lines]) + "\n"
+    filename = f"<nimbleapi solver {title}>"
+    namespace = {**helpers, **writer.names}
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    return namespace["solve"]  # type: ignore[no-any-return]

@@ -1,0 +1,322 @@
+"""The ASGI app of an ``APIRoute`` that keeps FastAPI's ``get_route_handler``.
+
+``compile_route_app(parts)`` specialises one app per route at start-up. Per request it
+reads the ASGI scope directly and builds a ``Request`` only when something asks for one
+(a parameter, an exception handler); it opens the exit stacks only when a dependency with
+``yield`` is reached (statically declared or brought by an override at run time); it
+writes plain JSON answers without a ``Response`` object; and it answers exceptions with
+the application's handlers as Starlette's ``request_response`` would (route level, after
+the dependencies with ``yield`` have seen them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+from pydantic_core import PydanticUndefined
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .. import params
+from ..exceptions import FastAPIError, RequestValidationError
+from .._plan.body import form_models, should_embed_body_fields
+from .._plan.callables import is_coroutine_callable
+from .._plan.fields import ModelField
+from .body import JSONBodyError, read_json_body
+from .context import ScopeContext
+from .deps import compile_solver, has_inputs, has_specials
+from .errors import answer_exception
+from .exits import DependencyExitStack
+from .handler import (
+    BODY_PARSE_ERROR,
+    RESPONSE_NOT_AWAITED,
+    EndpointContexts,
+    RouteParts,
+    json_invalid_error,
+    request_response,
+)
+from .jsonio import loads_json
+from .params import validate_field
+from .respond import JSONWriter
+
+Undefined = PydanticUndefined
+JSON_CONTENT_TYPE = (b"content-type", b"application/json")
+Producer = Callable[[ScopeContext], Awaitable[Any]]
+Deliverer = Callable[[ScopeContext, Any], Awaitable[None]]
+
+
+def compile_route_app(parts: RouteParts) -> ASGIApp:
+    """The route's ASGI app. Streamed answers and forms keep the ``handler(request)`` path:
+    their handling reads the ``Request`` throughout anyway."""
+    if parts.stream_respond is not None or _reads_form(parts.body_field):
+        return request_response(parts.request_handler())
+    if parts.write_json is not None and not has_inputs(parts.dependant):
+        return _app_without_inputs(parts, parts.write_json)
+    return _app(_compile_producer(parts), _compile_deliverer(parts), parts.overrides_provider)
+
+
+def _reads_form(body_field: ModelField | None) -> bool:
+    return body_field is not None and isinstance(body_field.field_info, params.Form)
+
+
+def _app(produce: Producer, deliver: Deliverer, provider: Any) -> ASGIApp:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        ctx = ScopeContext(scope, receive, send)
+        if provider is not None:
+            # Looked up as each dependency is reached, so an override set mid-request applies.
+            ctx.overrides = provider.dependency_overrides
+        try:
+            await _produce_and_deliver(ctx, produce, deliver)
+        except Exception as exc:
+            await answer_exception(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
+
+    return app
+
+
+async def _produce_and_deliver(ctx: ScopeContext, produce: Producer, deliver: Deliverer) -> None:
+    """The exit stacks are opened by the first dependency with yield (none: no stacks at all)."""
+    try:
+        content = await produce(ctx)
+    except BaseException as exc:
+        if ctx.request_stack is None:
+            raise
+        await _finish_in_stacks(ctx, deliver, _raising(exc))
+        return
+    if ctx.request_stack is None:
+        await deliver(ctx, content)
+    else:
+        await _finish_in_stacks(ctx, deliver, lambda: content)
+
+
+async def _finish_in_stacks(ctx: ScopeContext, deliver: Deliverer, outcome: Callable[[], Any]) -> None:
+    """Close the stacks as ``async with request_stack: async with function_stack: ...`` would,
+    as if the request had run inside them from the start (entering one does nothing):
+    function-scoped dependencies close before the answer is sent, request-scoped ones after."""
+    request_stack, function_stack = ctx.request_stack, ctx.function_stack
+    assert isinstance(request_stack, DependencyExitStack)
+    sent = False
+    try:
+        if function_stack is None:  # no function-scoped dependency with yield
+            content = outcome()
+        else:
+            content = await _close_function_stack(function_stack, outcome)
+        await deliver(ctx, content)
+        sent = True
+    except BaseException as exc:
+        if not await request_stack.__aexit__(type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        await request_stack.close()
+    if not sent:
+        raise FastAPIError(RESPONSE_NOT_AWAITED)
+
+
+async def _close_function_stack(function_stack: AsyncExitStack, outcome: Callable[[], Any]) -> Any:
+    """``async with function_stack: return outcome()``."""
+    assert isinstance(function_stack, DependencyExitStack)
+    try:
+        content = outcome()
+    except BaseException as exc:
+        if not await function_stack.__aexit__(type(exc), exc, exc.__traceback__):
+            raise
+        # Swallowed by a dependency: the answer is missing, as after ``async with`` in FastAPI.
+        raise UnboundLocalError("cannot access local variable 'content' where it is not associated with a value")
+    await function_stack.close()
+    return content
+
+
+def _raising(exc: BaseException) -> Callable[[], Any]:
+    def outcome() -> Any:
+        raise exc
+
+    return outcome
+
+
+def _app_without_inputs(parts: RouteParts, write: JSONWriter) -> ASGIApp:
+    """No parameters and no dependencies: nothing to solve or override, no context to keep."""
+    call = parts.dependant.call
+    assert call is not None, "dependant.call must be a function"
+    invoke = call if is_coroutine_callable(call) else _in_thread(call)
+    status = parts.status_code or 200
+    deliver = _compile_deliverer(parts)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+        try:
+            content = await invoke()
+            if not isinstance(content, Response):
+                body = write(content, scope)
+                started = True
+                headers = [(b"content-length", str(len(body)).encode("latin-1")), JSON_CONTENT_TYPE]
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        except Exception as exc:
+            await answer_exception(exc, scope, receive, send, started=started)
+            return
+        ctx = ScopeContext(scope, receive, send)
+        try:
+            await deliver(ctx, content)
+        except Exception as exc:
+            await answer_exception(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
+
+    return app
+
+
+# -- producing the endpoint's return value --------------------------------------------------------
+
+
+def _compile_producer(parts: RouteParts) -> Producer:
+    """``produce(ctx)``: the endpoint's return value, or the 422 of everything wrong in the request."""
+    call = parts.dependant.call
+    assert call is not None, "dependant.call must be a function"
+    invoke = call if is_coroutine_callable(call) else _in_thread(call)
+    if not has_inputs(parts.dependant):
+        return lambda ctx: invoke()  # the endpoint's own coroutine, awaited by the caller
+    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields)
+    contexts = parts.contexts
+    if parts.body_field is None:
+
+        async def produce(ctx: ScopeContext) -> Any:
+            values, errors = await solve(ctx)
+            if errors:
+                raise RequestValidationError(errors, body=None, endpoint_ctx=contexts.for_scope(ctx.scope))
+            return await invoke(**values)
+
+        return produce
+    read_body = _json_body_reader(parts.strict_content_type, contexts)
+    if _reads_only_one_body(parts):
+        return _body_only_producer(parts, read_body, invoke)
+
+    async def produce_with_body(ctx: ScopeContext) -> Any:
+        body = ctx.body = await read_body(ctx)
+        values, errors = await solve(ctx)
+        if errors:
+            raise RequestValidationError(
+                errors, body=None if body is Undefined else body, endpoint_ctx=contexts.for_scope(ctx.scope)
+            )
+        return await invoke(**values)
+
+    return produce_with_body
+
+
+def _reads_only_one_body(parts: RouteParts) -> bool:
+    """``def endpoint(item: Item)``: one JSON body value, taken whole, and nothing else to solve."""
+    dependant = parts.dependant
+    fields = dependant.body_params
+    return (
+        len(fields) == 1
+        and not (dependant.dependencies or dependant.path_params or dependant.query_params)
+        and not (dependant.header_params or dependant.cookie_params)
+        and not has_specials(dependant)
+        and not parts.embed_body_fields
+        and not should_embed_body_fields(fields)
+        and not form_models(fields[0])
+    )
+
+
+def _body_only_producer(parts: RouteParts, read_body: Callable[[ScopeContext], Awaitable[Any]], invoke: Any) -> Producer:
+    """The body validated as the endpoint's one argument: what solving the dependency tree gives."""
+    field = parts.dependant.body_params[0]
+    name, contexts = field.name, parts.contexts
+
+    async def produce_from_body(ctx: ScopeContext) -> Any:
+        body = ctx.body = await read_body(ctx)
+        value, errors = validate_field(field, body, ("body",))
+        if errors:
+            raise RequestValidationError(
+                errors, body=None if body is Undefined else body, endpoint_ctx=contexts.for_scope(ctx.scope)
+            )
+        return await invoke(**{name: value})
+
+    return produce_from_body
+
+
+def _in_thread(call: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    async def invoke_in_thread(**values: Any) -> Any:
+        return await run_in_threadpool(call, **values)
+
+    return invoke_in_thread
+
+
+def _json_body_reader(strict_content_type: bool, contexts: EndpointContexts) -> Callable[[ScopeContext], Awaitable[Any]]:
+    async def read_body(ctx: ScopeContext) -> Any:
+        try:
+            if Request.body is _STARLETTE_BODY:
+                raw = ctx.raw_body = await receive_body(ctx.receive)
+            else:  # a replaced ``Request.body`` (a patch, a test double) is what reads the body
+                raw = ctx.raw_body = await ctx.connection.body()
+            return read_json_body(raw, _content_type(ctx.scope), strict_content_type, loads_json)
+        except JSONBodyError as exc:
+            raise json_invalid_error(exc, contexts.for_scope(ctx.scope)) from exc.error
+        except HTTPException:
+            raise
+        except Exception as exc:
+            raise HTTPException(status_code=400, detail=BODY_PARSE_ERROR) from exc
+
+    return read_body
+
+
+_STARLETTE_BODY = Request.body
+
+
+def _content_type(scope: Scope) -> str | None:
+    """The first ``content-type`` header, as ``request.headers.get("content-type")`` finds it."""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return value.decode("latin-1")  # type: ignore[no-any-return]
+    return None
+
+
+async def receive_body(receive: Receive) -> bytes:
+    """The whole request body, read as Starlette's ``Request.body()`` reads it."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.request":
+            chunk = message.get("body", b"")
+            if not message.get("more_body", False):
+                return b"".join((*chunks, chunk)) if chunks else chunk
+            if chunk:
+                chunks.append(chunk)
+        elif message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+
+
+# -- delivering the answer ------------------------------------------------------------------------
+
+
+def _compile_deliverer(parts: RouteParts) -> Deliverer:
+    """``deliver(ctx, content)``: plain JSON straight to ``send``, anything else as a Response."""
+    send_response = _response_sender(parts.respond, parts.contexts)
+    write = parts.write_json
+    if write is None:
+        return send_response
+    status = parts.status_code or 200
+
+    async def deliver(ctx: ScopeContext, content: Any) -> None:
+        if ctx.response is not None or ctx.background_tasks is not None or isinstance(content, Response):
+            await send_response(ctx, content)
+            return
+        body = write(content, ctx.scope)
+        ctx.started = True
+        send = ctx.send
+        headers = [(b"content-length", str(len(body)).encode("latin-1")), JSON_CONTENT_TYPE]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return deliver
+
+
+def _response_sender(respond: Callable[..., Response], contexts: EndpointContexts) -> Deliverer:
+    async def send_response(ctx: ScopeContext, content: Any) -> None:
+        endpoint_ctx = contexts.static if isinstance(content, Response) else contexts.for_scope(ctx.scope)
+        response = respond(content, ctx.background_tasks, ctx.response, endpoint_ctx)
+        await response(ctx.scope, ctx.receive, ctx.send_tracked)
+
+    return send_response

@@ -1,0 +1,117 @@
+"""The application's error layers: Starlette's order and shape, answered without wrappers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from asgi_calls import Answer, run
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from nimbleapi import FastAPI, HTTPException, Request
+from nimbleapi.responses import PlainTextResponse
+
+
+class SeenExceptions:
+    """Pure ASGI middleware recording the exceptions that pass through it."""
+
+    def __init__(self, app: ASGIApp, seen: list[BaseException]) -> None:
+        self.app = app
+        self.seen = seen
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except Exception as exc:
+            self.seen.append(exc)
+            raise
+
+
+def make_app(**options: Any) -> FastAPI:
+    app = FastAPI(**options)
+
+    @app.get("/forbidden")
+    async def forbidden() -> None:
+        raise HTTPException(status_code=403, detail="no")
+
+    @app.get("/broken")
+    async def broken() -> None:
+        raise KeyError("broken")
+
+    return app
+
+
+def test_stack_keeps_starlettes_shape_for_tools_that_rebuild_it() -> None:
+    app = make_app()
+    stack = app.build_middleware_stack()
+    assert isinstance(stack, ServerErrorMiddleware)
+    assert isinstance(stack.app, ExceptionMiddleware)
+    assert stack.app.app is app.router
+
+
+def test_stack_rebuilt_around_its_inner_layers_still_answers() -> None:
+    # What OpenTelemetry's FastAPI instrumentation does: take the outer layer's ``.app``
+    # and serve it through its own middleware inside a new ServerErrorMiddleware.
+    app = make_app()
+    seen: list[BaseException] = []
+    original = app.build_middleware_stack()
+    app.middleware_stack = ServerErrorMiddleware(SeenExceptions(original.app, seen), handler=original.handler)
+    assert run(app, "GET", "/forbidden").status == 403
+    assert run(app, "GET", "/missing").status == 404
+    with pytest.raises(KeyError):
+        run(app, "GET", "/broken")
+    assert [type(exc) for exc in seen] == [KeyError]
+
+
+def test_assigning_the_outer_layers_app_routes_requests_through_it() -> None:
+    app = make_app()
+    seen: list[BaseException] = []
+    stack = app.build_middleware_stack()
+    assert isinstance(stack, ServerErrorMiddleware)
+    stack.app = SeenExceptions(stack.app, seen)
+    app.middleware_stack = stack
+    with pytest.raises(KeyError):
+        run(app, "GET", "/broken")
+    assert run(app, "GET", "/forbidden").status == 403
+    assert [type(exc) for exc in seen] == [KeyError]
+
+
+def test_user_middleware_sees_handled_errors_as_answers() -> None:
+    seen: list[BaseException] = []
+    app = make_app()
+    app.add_middleware(SeenExceptions, seen=seen)
+    assert run(app, "GET", "/forbidden").json() == {"detail": "no"}
+    assert run(app, "GET", "/missing").json() == {"detail": "Not Found"}
+    assert seen == []
+
+
+@pytest.mark.parametrize("key", [Exception, 500])
+@pytest.mark.parametrize("with_user_middleware", [False, True])
+def test_server_error_handler_answers_unhandled_exceptions(key: Any, with_user_middleware: bool) -> None:
+    async def on_error(request: Request, exc: Exception) -> PlainTextResponse:
+        return PlainTextResponse(f"failed: {exc!r}", status_code=500)
+
+    app = make_app(exception_handlers={key: on_error})
+    if with_user_middleware:
+        app.add_middleware(SeenExceptions, seen=[])
+    answer = Answer()
+    with pytest.raises(KeyError):
+        run(app, "GET", "/broken", answer=answer)
+    assert (answer.status, answer.body) == (500, b"failed: KeyError('broken')")
+
+
+def test_debug_answers_with_a_traceback() -> None:
+    answer = Answer()
+    with pytest.raises(KeyError):
+        run(make_app(debug=True), "GET", "/broken", answer=answer)
+    assert answer.status == 500
+    assert b"KeyError" in answer.body and b"Traceback" in answer.body
+
+
+def test_without_handler_the_server_error_is_plain_text() -> None:
+    answer = Answer()
+    with pytest.raises(KeyError):
+        run(make_app(), "GET", "/broken", answer=answer)
+    assert (answer.status, answer.body) == (500, b"Internal Server Error")
