@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import linecache
 from collections.abc import Callable
+from types import CodeType
 from typing import Any
 
 # The step kinds of ``nimbleapi._compile.deps`` (kept in one place there).
@@ -108,10 +109,28 @@ def _leave(writer: _Writer, child: Any, frame: int, parent: int) -> None:
     writer.indent -= 2
 
 
+# Routes of the same shape get the same source: compile it once (bounded: shapes, not routes).
+_compiled: dict[str, CodeType] = {}
+_COMPILED_LIMIT = 1024
+
+
 def _compile(writer: _Writer, helpers: dict[str, Any], title: str) -> Callable[..., Any]:
     source = "\n".join(["async def solve(ctx):", *writer.lines]) + "\n"
     filename = f"<nimbleapi solver {title}>"
+    code = _compiled.get(source)
+    if code is None:
+        code = compile(source, filename, "exec")
+        if len(_compiled) < _COMPILED_LIMIT:
+            _compiled[source] = code
+    elif code.co_filename != filename:
+        code = _renamed(code, filename)
     namespace = {**helpers, **writer.names}
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
+    exec(code, namespace)  # noqa: S102 - our own generated code
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     return namespace["solve"]  # type: ignore[no-any-return]
+
+
+def _renamed(code: CodeType, filename: str) -> CodeType:
+    """*code* (and the functions it defines) as compiled from *filename*."""
+    consts = tuple(_renamed(const, filename) if isinstance(const, CodeType) else const for const in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)

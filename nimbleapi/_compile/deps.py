@@ -30,7 +30,7 @@ from .codegen import generate_solver
 from .context import RequestContext as RequestContext
 from .context import ScopeContext as ScopeContext
 from .exits import AsyncGeneratorDependency, cleanup_shielded
-from .params import ParamFiller, compile_param_filler, reads_single_keys
+from .params import ParamFiller, compile_param_filler
 
 Solver = Callable[[RequestContext], Awaitable[tuple[dict[str, Any], list[Any]]]]
 Runner = Callable[[RequestContext, dict[str, Any]], Awaitable[Any]]
@@ -147,6 +147,17 @@ class _Child:
         return compile_solver(dependant, embed_body_fields=self.embed_body_fields), compile_runner(dependant)
 
 
+def _connection_setter(name: str, kind: type[Any]) -> Callable[[RequestContext, dict[str, Any]], None]:
+    """Pass the connection as *name* when it is a *kind* (a Request parameter gets no WebSocket)."""
+
+    def set_connection(ctx: RequestContext, values: dict[str, Any]) -> None:
+        connection = ctx.connection
+        if isinstance(connection, kind):
+            values[name] = connection
+
+    return set_connection
+
+
 def _specials(dependant: Dependant) -> Callable[[RequestContext, dict[str, Any]], None] | None:
     """Fill in Request/WebSocket/Response/BackgroundTasks/SecurityScopes parameters."""
     from ..security.oauth2 import SecurityScopes
@@ -156,13 +167,9 @@ def _specials(dependant: Dependant) -> Callable[[RequestContext, dict[str, Any]]
         name_c = dependant.http_connection_param_name
         setters.append(lambda ctx, values: values.__setitem__(name_c, ctx.connection))
     if dependant.request_param_name:
-        name_r = dependant.request_param_name
-        setters.append(lambda ctx, values: isinstance(ctx.connection, Request) and values.__setitem__(name_r, ctx.connection))
+        setters.append(_connection_setter(dependant.request_param_name, Request))
     if dependant.websocket_param_name:
-        name_w = dependant.websocket_param_name
-        setters.append(
-            lambda ctx, values: isinstance(ctx.connection, WebSocket) and values.__setitem__(name_w, ctx.connection)
-        )
+        setters.append(_connection_setter(dependant.websocket_param_name, WebSocket))
     if dependant.background_tasks_param_name:
         name_b = dependant.background_tasks_param_name
 
@@ -198,7 +205,7 @@ _SOURCES = (
 )
 
 
-# Cheaper sources where every field is read by one key (``compile_param_filler(raw=True)``).
+# Cheaper sources where every field is read by one key (see ``compile_param_filler``).
 _RAW_SOURCES = {"query": "query_values", "header": "raw_headers"}
 
 
@@ -206,10 +213,9 @@ def _param_fillers(dependant: Dependant) -> list[tuple[Callable[[RequestContext]
     """(source getter, filler) for each location the node reads, in FastAPI's order."""
     fillers: list[tuple[Callable[[RequestContext], Any], ParamFiller]] = []
     for fields_attribute, location, source_attribute in _SOURCES:
-        fields = getattr(dependant, fields_attribute)
-        raw = location in _RAW_SOURCES and reads_single_keys(fields)
-        fill = compile_param_filler(fields, location, raw=raw)
-        if fill is not None:
+        compiled = compile_param_filler(getattr(dependant, fields_attribute), location, raw_source=location in _RAW_SOURCES)
+        if compiled is not None:
+            fill, raw = compiled
             fillers.append((attrgetter(_RAW_SOURCES[location] if raw else source_attribute), fill))
     return fillers
 
@@ -248,12 +254,34 @@ def compile_solver(dependant: Dependant, *, embed_body_fields: bool) -> Solver:
     """
     steps: list[Step] = []
     _emit_steps(dependant, steps, embed_body_fields, {})
+    if not dependant.dependencies:  # a few reads: the loop is as quick, and costs no compiling
+        return _flat_solver(tuple(steps))
     title = getattr(dependant.call, "__qualname__", None) or getattr(dependant.call, "__name__", "dependencies")
     generated = generate_solver(tuple(steps), _KINDS, _GENERATED_HELPERS, str(title))
     return generated if generated is not None else _flat_solver(tuple(steps))
 
 
 _KINDS = (_FILL, _ENTER, _EXIT, _BODY, _SPECIALS)
+
+
+def compile_reader(dependant: Dependant) -> Callable[[RequestContext], tuple[dict[str, Any], list[Any]]] | None:
+    """``read(ctx) -> (values, errors)`` without a coroutine, for a node that only reads
+    parameters (and framework objects): no sub-dependencies, no body. None otherwise."""
+    if dependant.dependencies or dependant.body_params:
+        return None
+    fillers = tuple(_param_fillers(dependant))
+    fill_specials = _specials(dependant)
+
+    def read(ctx: RequestContext) -> tuple[dict[str, Any], list[Any]]:
+        values: dict[str, Any] = {}
+        errors: list[Any] = []
+        for source, fill in fillers:
+            fill(source(ctx), values, errors)
+        if fill_specials is not None:
+            fill_specials(ctx, values)
+        return values, errors
+
+    return read
 
 
 def _emit_steps(dependant: Dependant, steps: list[Step], embed_body_fields: bool, memo: dict[int, bool]) -> None:

@@ -136,26 +136,18 @@ Reader = Callable[[Any, dict[str, Any], list[Any]], None]
 ParamFiller = Reader
 
 
-def _is_single_key(field: ModelField) -> bool:
-    """One request key, one value (no alias choices, no sequence), and a built validator."""
-    return (
-        param_model(field) is None
-        and len(request_keys(field)) == 1
-        and not wants_list(field)
-        and core_validator(field) is not None
-    )
-
-
-def reads_single_keys(fields: list[ModelField]) -> bool:
-    """Whether reading *fields* needs nothing of the source but ``get(key)`` (a plain dict will do)."""
-    return all(_is_single_key(field) for field in fields)
-
-
-def _scalar_reader(field: ModelField, location: str, raw: bool) -> Reader:
+def _single_key(field: ModelField) -> str | None:
+    """The one request key of a plain parameter (no alias choices, no sequence, a built
+    validator), or None when reading it needs the source's mapping interface."""
+    if param_model(field) is not None or wants_list(field) or core_validator(field) is None:
+        return None
     keys = request_keys(field)
-    if not _is_single_key(field):
-        return _general_reader(field, location, keys)
-    key = keys[0][1]
+    return keys[0][1] if len(keys) == 1 else None
+
+
+def _scalar_reader(field: ModelField, location: str, key: str | None, raw: bool) -> Reader:
+    if key is None:
+        return _general_reader(field, location, request_keys(field))
     accept = _acceptor(field, (location, key))
     if raw and location == "header":
         header_name = key.lower().encode("latin-1")
@@ -267,11 +259,11 @@ def _model_reader(field: ModelField, model: type[Any], location: str) -> Reader:
             else:
                 processed.add(key)
         collected.update(_extras(source, processed))
-        value: Any = collected
+        received: Any = collected
         keys_present = own_names.intersection(source.keys() if is_header else source)
         if not is_exact_model and not (keys_present or (extra_policy in ("allow", "forbid") and collected)):
-            value = Undefined
-        result, field_errors = validate_field(field, value, (location,))
+            received = Undefined
+        result, field_errors = validate_field(field, received, (location,))
         if header_names and loc_by_alias:
             for error in field_errors:
                 loc = error["loc"]
@@ -285,36 +277,42 @@ def _model_reader(field: ModelField, model: type[Any], location: str) -> Reader:
     return read
 
 
-def compile_param_filler(fields: list[ModelField], location: str, *, raw: bool = False) -> ParamFiller | None:
-    """``fill(source, values, errors)`` reading and validating every field of *location*; None when none.
+def compile_param_filler(
+    fields: list[ModelField], location: str, *, raw_source: bool = False
+) -> tuple[ParamFiller, bool] | None:
+    """``(fill, raw)``: ``fill(source, values, errors)`` reads and validates every field of
+    *location*; None when there are none.
 
     The source is the connection's mapping for the location (``query_params``, ``headers``,
-    ...); with *raw* (only when ``reads_single_keys(fields)``) a plain dict for the query
-    and the ASGI scope's list of raw header pairs for headers.
+    ...). With *raw_source*, when every field is read by one key (*raw* is then True), it is
+    a plain dict for the query and the ASGI scope's list of raw header pairs for headers.
     """
     if not fields:
         return None
+    keys = [None if param_model(field) is not None else _single_key(field) for field in fields]
+    raw = raw_source and all(key is not None for key in keys)
     readers = []
-    for field in fields:
+    for field, key in zip(fields, keys):
         model = param_model(field)
         readers.append(
-            _model_reader(field, model, location) if model is not None else _scalar_reader(field, location, raw)
+            _model_reader(field, model, location) if model is not None else _scalar_reader(field, location, key, raw)
         )
     if len(readers) == 1:
-        return readers[0]
+        return readers[0], raw
 
     def fill(source: Any, values: dict[str, Any], errors: list[Any]) -> None:
         for read in readers:
             read(source, values, errors)
 
-    return fill
+    return fill, raw
 
 
 def compile_param_extractor(fields: list[ModelField], location: str) -> Extractor | None:
     """One function reading and validating every field of *location*; None when there are none."""
-    fill = compile_param_filler(fields, location)
-    if fill is None:
+    compiled = compile_param_filler(fields, location)
+    if compiled is None:
         return None
+    fill = compiled[0]
 
     def extract(source: Any) -> tuple[dict[str, Any], list[Any]]:
         values: dict[str, Any] = {}

@@ -29,7 +29,7 @@ from .._plan.callables import is_coroutine_callable
 from .._plan.fields import ModelField
 from .body import JSONBodyError, read_json_body
 from .context import ScopeContext
-from .deps import compile_solver, has_inputs, has_specials
+from .deps import compile_reader, compile_solver, has_inputs, has_specials
 from .errors import answer_exception
 from .exits import DependencyExitStack
 from .handler import (
@@ -57,7 +57,23 @@ def compile_route_app(parts: RouteParts) -> ASGIApp:
         return request_response(parts.request_handler())
     if parts.write_json is not None and not has_inputs(parts.dependant):
         return _app_without_inputs(parts, parts.write_json)
-    return _app(_compile_producer(parts), _compile_deliverer(parts), parts.overrides_provider)
+    produce, deliver = _compile_producer(parts), _compile_deliverer(parts)
+    if not parts.dependant.dependencies:
+        return _app_without_dependencies(produce, deliver)
+    return _app(produce, deliver, parts.overrides_provider)
+
+
+def _app_without_dependencies(produce: Producer, deliver: Deliverer) -> ASGIApp:
+    """Parameters only: nothing to override, no dependency with yield, so never exit stacks."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        ctx = ScopeContext(scope, receive, send)
+        try:
+            await deliver(ctx, await produce(ctx))
+        except Exception as exc:
+            await answer_exception(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
+
+    return app
 
 
 def _reads_form(body_field: ModelField | None) -> bool:
@@ -178,8 +194,18 @@ def _compile_producer(parts: RouteParts) -> Producer:
     invoke = call if is_coroutine_callable(call) else _in_thread(call)
     if not has_inputs(parts.dependant):
         return lambda ctx: invoke()  # the endpoint's own coroutine, awaited by the caller
-    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields)
     contexts = parts.contexts
+    read = compile_reader(parts.dependant)
+    if read is not None:
+
+        async def produce_from_parameters(ctx: ScopeContext) -> Any:
+            values, errors = read(ctx)
+            if errors:
+                raise RequestValidationError(errors, body=None, endpoint_ctx=contexts.for_scope(ctx.scope))
+            return await invoke(**values)
+
+        return produce_from_parameters
+    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields)
     if parts.body_field is None:
 
         async def produce(ctx: ScopeContext) -> Any:

@@ -111,3 +111,24 @@ def test_generated_solver_is_shown_in_tracebacks() -> None:
     rendered = "".join(traceback.format_exception(caught.value))
     assert 'File "<nimbleapi solver ' in rendered
     assert "value = cache[" in rendered  # the generated line itself, from linecache
+
+
+def test_routes_of_the_same_shape_keep_their_own_solver_names() -> None:
+    def broken() -> None:
+        raise LookupError("in a dependency")
+
+    app = FastAPI()
+
+    @app.get("/first")
+    async def first(_: Annotated[None, Depends(broken)]) -> Any:
+        return None
+
+    @app.get("/second")
+    async def second(_: Annotated[None, Depends(broken)]) -> Any:
+        return None
+
+    for name in ("first", "second"):
+        with pytest.raises(LookupError) as caught:
+            run(app, "GET", f"/{name}")
+        rendered = "".join(traceback.format_exception(caught.value))
+        assert f'.{name}>", line' in rendered and "<nimbleapi solver " in rendered
