@@ -43,11 +43,12 @@ from ._compile.handler import request_response as request_response
 from ._compile.respond import ResponseOptions, compile_responder
 from ._compile.route_app import compile_route_app
 from ._compile.respond import serialize_response as serialize_response
-from ._compile.streaming import compile_stream_responder, is_event_stream_class, is_server_sent_event, stream_item_type
+from ._compile.streaming import is_event_stream_class, is_server_sent_event, stream_item_type
 from ._plan.annotations import lenient_issubclass
 from ._plan.body import build_body_field, flat_body_params, should_embed_body_fields
 from ._plan.callables import is_async_gen_callable, is_gen_callable
-from ._plan.deps import analyze_endpoint, get_dependant, get_parameterless_sub_dependant
+from ._plan.deps import analyze_endpoint, get_parameterless_sub_dependant
+from ._plan.deps import get_dependant as get_dependant
 from ._plan.describe import describe_endpoint, located
 from ._plan.fields import ModelField, create_model_field
 from ._plan.signature import typed_return_annotation
@@ -307,7 +308,12 @@ class APIRoute(routing.Route):
         body_params = flat_body_params(self.dependant)
         self._embed_body_fields = should_embed_body_fields(body_params)
         self.body_field = build_body_field(body_params=body_params, name=self.unique_id, embed_body_fields=self._embed_body_fields)
-        self.app = self._build_app()
+        if type(self).get_route_handler is APIRoute.get_route_handler:
+            # Compiled on its first request: a route that is only ever served through the
+            # copy include_router makes of it is never compiled, and start-up stays short.
+            self.app = self._compile_and_handle
+        else:  # a subclass may rely on get_route_handler() running at declaration, as in FastAPI
+            self.app = self._build_app()
 
     def _response_model_from_annotation(self, response_class: Any) -> Any:
         """The return annotation as response model; for generators, the streamed item type."""
@@ -352,6 +358,10 @@ class APIRoute(routing.Route):
         from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
         return RequestBodyLimitMiddleware(app, max_body_size=self.max_body_size)
+
+    async def _compile_and_handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.app = self._build_app()
+        await self.app(scope, receive, send)
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         """The ``handler(request) -> Response`` of this route; subclasses may wrap it."""

@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 from starlette.datastructures import FormData
-from starlette.requests import Request
 
 from .._plan.body import form_models, should_embed_body_fields
 from .._plan.fields import ModelField, missing_field_error

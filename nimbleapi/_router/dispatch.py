@@ -56,12 +56,16 @@ async def _redirect_slashes(router: Any, scope: Scope, receive: Receive, send: S
     route_path = get_route_path(scope)
     if scope["type"] != "http" or not router.redirect_slashes or route_path == "/":
         return False
+    toggled = route_path.rstrip("/") if route_path.endswith("/") else route_path + "/"
+    candidates = router._segment_index.candidates(router.routes, toggled or "/")
+    if not candidates:  # most 404s: nothing could match the other spelling either
+        return False
     redirect_scope = dict(scope)
     if route_path.endswith("/"):
         redirect_scope["path"] = redirect_scope["path"].rstrip("/")
     else:
         redirect_scope["path"] = redirect_scope["path"] + "/"
-    for route in router._segment_index.candidates(router.routes, get_route_path(redirect_scope)):
+    for route in candidates:
         match, _ = route.matches(redirect_scope)
         if match is not Match.NONE:
             await RedirectResponse(url=str(URL(scope=redirect_scope)))(scope, receive, send)
