@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette import routing
+from starlette import convertors, routing
 from starlette._utils import get_route_path
 from starlette.types import Scope
+
+from .index import ANYWHERE, first_segment
 
 
 def _is_static_api_route(route: Any) -> bool:
@@ -24,6 +26,23 @@ def _is_static_api_route(route: Any) -> bool:
         and "{" not in route.path
         and type(route).matches is APIRoute.matches
     )
+
+
+# Convertors whose values never contain "/" (path and custom convertors may).
+_ONE_SEGMENT_CONVERTORS = (
+    convertors.StringConvertor,
+    convertors.IntegerConvertor,
+    convertors.FloatConvertor,
+    convertors.UUIDConvertor,
+)
+
+
+def _shape_key(route: Any, segment: str) -> tuple[str, int | None]:
+    """First segment and number of segments of the paths *route* can match (None: any number)."""
+    convertors = getattr(route, "param_convertors", {}).values()
+    if isinstance(route, routing.Mount) or not all(isinstance(c, _ONE_SEGMENT_CONVERTORS) for c in convertors):
+        return (segment, None)
+    return (segment, route.path.count("/"))
 
 
 def _may_match(route: Any, path: str) -> bool:
@@ -45,21 +64,45 @@ class StaticRouteTable:
 
     def _rebuild(self, routes: list[Any]) -> None:
         table: dict[str, dict[str, Any]] = {}
-        for index, route in enumerate(routes):
-            if not _is_static_api_route(route):
+        # Which earlier routes could claim a static path first: never another static route
+        # (its path is its only match; the same path is settled by setdefault below), and
+        # only routes sharing the first segment and, without a ``:path`` parameter, the
+        # number of segments -- or routes that may match anything. Keeps the rebuild close
+        # to linear in the number of routes.
+        earlier: dict[Any, list[Any]] = {}
+        earlier_anywhere: list[Any] = []
+        for route in routes:
+            segment = first_segment(route)
+            if _is_static_api_route(route):
+                if segment is not ANYWHERE:
+                    self._add_if_unclaimed(table, route, segment, earlier, earlier_anywhere)
                 continue
-            path = route.path
-            blockers = (
-                earlier for earlier in routes[:index] if not (_is_static_api_route(earlier) and earlier.path == path)
-            )
-            # A same-path static route before this one only claims its own methods (setdefault below).
-            if any(_may_match(earlier, path) for earlier in blockers):
-                continue
-            by_method = table.setdefault(path, {})
-            for method in route.methods:
-                by_method.setdefault(method, route)
+            if segment is ANYWHERE:
+                earlier_anywhere.append(route)
+            else:
+                earlier.setdefault(_shape_key(route, segment), []).append(route)
         self._table = table
         self._routes, self._count = routes, len(routes)
+
+    @staticmethod
+    def _add_if_unclaimed(
+        table: dict[str, dict[str, Any]],
+        route: Any,
+        segment: str,
+        earlier: dict[Any, list[Any]],
+        earlier_anywhere: list[Any],
+    ) -> None:
+        path = route.path
+        blockers = (
+            *earlier.get((segment, path.count("/")), ()),
+            *earlier.get((segment, None), ()),
+            *earlier_anywhere,
+        )
+        if any(_may_match(blocker, path) for blocker in blockers):
+            return
+        by_method = table.setdefault(path, {})
+        for method in route.methods:
+            by_method.setdefault(method, route)
 
     def lookup(self, routes: list[Any], scope: Scope) -> Any:
         """The route that a full scan would pick for this HTTP request, or None to do the scan."""

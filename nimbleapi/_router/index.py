@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette import routing
 
-_ANYWHERE = object()
+ANYWHERE = object()
 
 
 def _matches_by_path(route: Any) -> bool:
@@ -24,16 +24,16 @@ def _matches_by_path(route: Any) -> bool:
     return isinstance(route, stock) and any(type(route).matches is cls.matches for cls in stock)
 
 
-def _first_segment(route: Any) -> Any:
-    """The literal first segment *route* requires, or ``_ANYWHERE``."""
+def first_segment(route: Any) -> Any:
+    """The literal first segment *route* requires, or ``ANYWHERE``."""
     if not _matches_by_path(route):
-        return _ANYWHERE
+        return ANYWHERE
     path = route.path
     if not path.startswith("/"):
-        return _ANYWHERE
+        return ANYWHERE
     segment = path[1:].split("/", 1)[0]
     if "{" in segment or (isinstance(route, routing.Mount) and not segment):
-        return _ANYWHERE
+        return ANYWHERE
     return segment
 
 
@@ -46,13 +46,13 @@ class FirstSegmentIndex:
         self._anywhere: list[Any] = []
 
     def _rebuild(self, routes: list[Any]) -> None:
-        keys = [_first_segment(route) for route in routes]
-        literals = {key for key in keys if key is not _ANYWHERE}
+        keys = [first_segment(route) for route in routes]
+        literals = {key for key in keys if key is not ANYWHERE}
         self._buckets = {
-            literal: [route for route, key in zip(routes, keys) if key is _ANYWHERE or key == literal]
+            literal: [route for route, key in zip(routes, keys) if key is ANYWHERE or key == literal]
             for literal in literals
         }
-        self._anywhere = [route for route, key in zip(routes, keys) if key is _ANYWHERE]
+        self._anywhere = [route for route, key in zip(routes, keys) if key is ANYWHERE]
         self._key = (id(routes), len(routes))
 
     def candidates(self, routes: list[Any], route_path: str) -> Sequence[Any]:
