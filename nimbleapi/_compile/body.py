@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 
 from .._plan.body import form_models, should_embed_body_fields
 from .._plan.fields import ModelField, missing_field_error
+from .._plan.params import request_keys
 from .form_values import (
     FieldKeys,
     compile_form_model_input,
@@ -25,7 +26,7 @@ from .form_values import (
     form_values,
     validating_field,
 )
-from .params import request_keys, validate_field
+from .params import validate_field
 
 Undefined = PydanticUndefined
 

@@ -20,11 +20,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 
+from .._plan.callables import is_async_gen_callable, is_coroutine_callable, is_gen_callable
+from .._plan.deps import cache_key, get_dependant
 from ..background import BackgroundTasks
 from ..concurrency import contextmanager_in_threadpool
 from ..dependencies.models import Dependant
-from .._plan.callables import is_async_gen_callable, is_coroutine_callable, is_gen_callable
-from .._plan.deps import cache_key, get_dependant
 from .body import compile_body_extractor
 from .codegen import generate_solver
 from .context import RequestContext as RequestContext

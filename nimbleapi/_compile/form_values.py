@@ -27,7 +27,8 @@ from .._plan.annotations import (
 )
 from .._plan.body import form_union_models, with_form_union_validators
 from .._plan.fields import ModelField, model_fields_of
-from .params import _extras, read_value, request_keys, wants_list
+from .._plan.params import request_keys
+from .params import _extras, read_value, wants_list
 
 Undefined = PydanticUndefined
 FormItem = tuple[str, Any, "ModelField | None"]

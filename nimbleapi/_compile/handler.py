@@ -24,11 +24,11 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import params
+from .._plan.callables import is_coroutine_callable
+from .._plan.fields import ModelField
 from ..datastructures import DefaultPlaceholder
 from ..dependencies.models import Dependant
 from ..exceptions import EndpointContext, FastAPIError, RequestValidationError
-from .._plan.callables import is_coroutine_callable
-from .._plan.fields import ModelField
 from .body import JSONBodyError, read_json_body
 from .deps import RequestContext, compile_solver
 from .forms import read_form

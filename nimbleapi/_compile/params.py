@@ -9,43 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from copy import deepcopy
-from urllib.parse import parse_qsl
 from typing import Any
+from urllib.parse import parse_qsl
 
-from pydantic import AliasChoices, AliasPath, ValidationError
+from pydantic import ValidationError
 from pydantic_core import PydanticUndefined, SchemaValidator
 from starlette.datastructures import FormData, Headers, ImmutableMultiDict, UploadFile
 
-from .. import params
 from .._plan.annotations import field_annotation_is_sequence
 from .._plan.fields import ModelField, missing_field_error, model_fields_of, prefix_error_locations
-from .._plan.params import is_json_field, param_model
+from .._plan.params import is_json_field, param_model, request_keys
 
 Undefined = PydanticUndefined
 Extractor = Callable[[Any], tuple[dict[str, Any], list[Any]]]
-
-
-def request_keys(field: ModelField, *, convert_underscores: bool = False) -> list[tuple[str, str]]:
-    """(validation alias, request key) pairs for *field*, in the order they are tried."""
-    validation_alias = field.field_info.validation_alias
-    alias = validation_alias if isinstance(validation_alias, str) and validation_alias else field.alias
-    request_key = alias.replace("_", "-") if convert_underscores and alias == field.name else alias
-    pairs = [(alias, request_key)]
-    if isinstance(field.field_info, params.Path) or isinstance(validation_alias, AliasPath):
-        return pairs
-    if isinstance(validation_alias, AliasChoices):
-        if any(isinstance(choice, AliasPath) for choice in validation_alias.choices):
-            return pairs
-        pairs = [(choice, choice) for choice in validation_alias.choices]  # type: ignore[misc]
-    config = field.config or {}
-    by_name = config.get("validate_by_name", config.get("populate_by_name", False))
-    if config.get("validate_by_alias") is False or by_name:
-        name_key = field.name.replace("_", "-") if convert_underscores else field.name
-        if config.get("validate_by_alias") is False:
-            return [(field.name, name_key)]
-        if field.name not in [pair[0] for pair in pairs]:
-            pairs.append((field.name, name_key))
-    return pairs
 
 
 def parse_query_string(query_string: bytes) -> list[tuple[str, str]]:

@@ -18,12 +18,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 from starlette.types import Scope
 
+from .._plan.fields import ModelField, prefix_error_locations
 from ..datastructures import DefaultPlaceholder
 from ..encoders import jsonable_encoder
 from ..exceptions import EndpointContext, ResponseValidationError
 from ..types import IncEx
 from ..utils import is_body_allowed_for_status_code
-from .._plan.fields import ModelField, prefix_error_locations
 from .jsonio import encode_untyped
 
 

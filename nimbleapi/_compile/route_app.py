@@ -23,10 +23,10 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import params
-from ..exceptions import FastAPIError, RequestValidationError
 from .._plan.body import form_models, should_embed_body_fields
 from .._plan.callables import is_coroutine_callable
 from .._plan.fields import ModelField
+from ..exceptions import FastAPIError, RequestValidationError
 from .body import JSONBodyError, read_json_body
 from .context import ScopeContext
 from .deps import compile_reader, compile_solver, has_inputs, has_specials

@@ -14,18 +14,27 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Generator, Iterable, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+)
 from typing import Any, get_args, get_origin
 
 import anyio
 from starlette.responses import Response, StreamingResponse
 
-from ..datastructures import DefaultPlaceholder
-from ..encoders import jsonable_encoder
-from ..exceptions import EndpointContext, ResponseValidationError
 from .._plan.annotations import lenient_issubclass
 from .._plan.callables import is_async_gen_callable
 from .._plan.fields import ModelField
+from ..datastructures import DefaultPlaceholder
+from ..encoders import jsonable_encoder
+from ..exceptions import EndpointContext, ResponseValidationError
 from .respond import ResponseOptions
 
 _STREAM_ORIGINS = {AsyncIterable, AsyncIterator, AsyncGenerator, Iterable, Iterator, Generator}

@@ -32,7 +32,7 @@ from .. import params
 from ..dependencies.models import Dependant
 from .annotations import is_union, lenient_issubclass, optional_model_type
 from .fields import ModelField, model_fields_of
-from .params import is_json_field
+from .params import is_json_field, request_keys
 
 NoneType = type(None)
 
@@ -195,9 +195,7 @@ def _numbered_form_field(index: int, field: ModelField) -> ModelField:
 
 
 def _request_names(field: ModelField) -> list[str]:
-    # The form keys a field is read from; the reader owns that rule, so the schema asks it.
-    from .._compile.params import request_keys
-
+    # The form keys a field is read from: the same rule the request path reads them with.
     return [alias for alias, _ in request_keys(field)]
 
 

@@ -12,7 +12,7 @@ from copy import copy
 from dataclasses import dataclass
 from typing import Annotated, Any, cast, get_args, get_origin
 
-from pydantic import AliasChoices
+from pydantic import AliasChoices, AliasPath
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from starlette.background import BackgroundTasks as StarletteBackgroundTasks
@@ -260,3 +260,26 @@ def is_json_field(field: ModelField) -> bool:
     from pydantic import Json
 
     return any(type(item) is Json for item in field.field_info.metadata)
+
+
+def request_keys(field: ModelField, *, convert_underscores: bool = False) -> list[tuple[str, str]]:
+    """(validation alias, request key) pairs for *field*, in the order they are tried."""
+    validation_alias = field.field_info.validation_alias
+    alias = validation_alias if isinstance(validation_alias, str) and validation_alias else field.alias
+    request_key = alias.replace("_", "-") if convert_underscores and alias == field.name else alias
+    pairs = [(alias, request_key)]
+    if isinstance(field.field_info, params.Path) or isinstance(validation_alias, AliasPath):
+        return pairs
+    if isinstance(validation_alias, AliasChoices):
+        if any(isinstance(choice, AliasPath) for choice in validation_alias.choices):
+            return pairs
+        pairs = [(choice, choice) for choice in validation_alias.choices]  # type: ignore[misc]
+    config = field.config or {}
+    by_name = config.get("validate_by_name", config.get("populate_by_name", False))
+    if config.get("validate_by_alias") is False or by_name:
+        name_key = field.name.replace("_", "-") if convert_underscores else field.name
+        if config.get("validate_by_alias") is False:
+            return [(field.name, name_key)]
+        if field.name not in [pair[0] for pair in pairs]:
+            pairs.append((field.name, name_key))
+    return pairs
