@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
-from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware as ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse as HTMLResponse
 from starlette.responses import JSONResponse, Response
@@ -44,7 +44,7 @@ from .exception_handlers import (
     websocket_request_validation_exception_handler,
 )
 from .exceptions import FastAPIDeprecationWarning, RequestValidationError, WebSocketRequestValidationError
-from .middleware.asyncexitstack import AsyncExitStackMiddleware
+from .middleware.asyncexitstack import AsyncExitStackMiddleware as AsyncExitStackMiddleware
 from .openapi.docs import get_redoc_html as get_redoc_html
 from .openapi.docs import get_swagger_ui_html as get_swagger_ui_html
 from .openapi.docs import get_swagger_ui_oauth2_redirect_html as get_swagger_ui_oauth2_redirect_html

@@ -30,21 +30,15 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 from starlette.responses import Response, StreamingResponse
 
 from ._compile.streaming import normalize_non_finite_floats
+from ._openapi.responses import SSE_EVENT_SCHEMA
 from .datastructures import DefaultPlaceholder
 from .encoders import jsonable_encoder
 from .exceptions import EndpointContext
 
-# One event as OpenAPI 3.2 describes a text/event-stream item ("Special Considerations for
-# Server-Sent Events"); the OpenAPI generator fills in the schema of ``data``.
-_SSE_EVENT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "data": {"type": "string"},
-        "event": {"type": "string"},
-        "id": {"type": "string"},
-        "retry": {"type": "integer", "minimum": 0},
-    },
-}
+# One event as a text/event-stream item schema (FastAPI's name for it); the OpenAPI
+# generator fills in the schema of ``data``.
+_SSE_EVENT_SCHEMA: dict[str, Any] = SSE_EVENT_SCHEMA
+
 
 # A comment line: ignored by EventSource clients, but it keeps idle connections alive.
 KEEPALIVE_COMMENT = b": ping\n\n"

@@ -170,7 +170,8 @@ def cache_key(dependant: Dependant, memo: dict[int, bool] | None = None) -> Depe
 
 def flat_dependant_nodes(dependant: Dependant) -> list[Dependant]:
     """Every distinct node of the tree (by cache key), depth first, parents before children."""
-    seen: set[Any] = set()
+    # A list, not a set: keys hold the callables, which need not be hashable.
+    seen: list[Any] = []
     memo: dict[int, bool] = {}
     ordered: list[Dependant] = []
     stack = [dependant]
@@ -179,7 +180,7 @@ def flat_dependant_nodes(dependant: Dependant) -> list[Dependant]:
         key = cache_key(node, memo)
         if key in seen:
             continue
-        seen.add(key)
+        seen.append(key)
         ordered.append(node)
         stack.extend(reversed(node.dependencies))
     return ordered

@@ -31,16 +31,15 @@ from .._compile.deps import RequestContext, compile_solver
 from .._compile.form_values import read_upload_bytes as _read_file_bytes  # noqa: F401  (FastAPI's name)
 from .._compile.params import compile_param_extractor
 from .._compile.streaming import stream_item_type
-from .._plan.deps import _SPECIAL_ATTRIBUTES, cache_key
+from .._plan.deps import _SPECIAL_ATTRIBUTES, flat_dependant_nodes
 from .._plan.deps import get_dependant as get_dependant
 from .._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub_dependant
 from .._plan.fields import ModelField, model_fields_of
 from .._plan.fields import create_model_field as create_model_field
-from .._plan.params import MULTIPART_INCORRECT_INSTALL, MULTIPART_NOT_INSTALLED
+from .._plan.params import MULTIPART_INCORRECT_INSTALL, MULTIPART_NOT_INSTALLED, param_model, special_kind
 from .._plan.params import ParamDetails as ParamDetails
 from .._plan.params import analyze_param as analyze_param
 from .._plan.params import ensure_multipart_is_installed as ensure_multipart_is_installed
-from .._plan.params import param_model, special_kind
 from .._plan.signature import resolve_annotation, typed_return_annotation, typed_signature
 from ..background import BackgroundTasks as BackgroundTasks
 from ..concurrency import contextmanager_in_threadpool as contextmanager_in_threadpool
@@ -93,23 +92,13 @@ def add_param_to_fields(*, field: ModelField, dependant: Dependant) -> None:
 
 def get_flat_params(dependant: Dependant) -> list[ModelField]:
     """Path, query, header and cookie fields of the whole tree, each dependency once, models expanded."""
-    by_location: dict[str, list[ModelField]] = {"path": [], "query": [], "header": [], "cookie": []}
-    seen: list[Any] = []
-    memo: dict[int, bool] = {}
-    pending = [dependant]
-    while pending:
-        node = pending.pop()
-        key = cache_key(node, memo)
-        if key in seen:
-            continue
-        seen.append(key)
-        by_location["path"].extend(node.path_params)
-        by_location["query"].extend(node.query_params)
-        by_location["header"].extend(node.header_params)
-        by_location["cookie"].extend(node.cookie_params)
-        pending.extend(reversed(node.dependencies))
+    nodes = flat_dependant_nodes(dependant)
+    by_location = [
+        [field for node in nodes for field in getattr(node, f"{location}_params")]
+        for location in ("path", "query", "header", "cookie")
+    ]
     flat: list[ModelField] = []
-    for fields in by_location.values():
+    for fields in by_location:
         for field in fields:
             model = param_model(field)
             flat.extend(model_fields_of(model) if model is not None else [field])
