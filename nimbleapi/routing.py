@@ -431,8 +431,7 @@ class APIRouter(routing.Router):
         self._included_into: list[tuple[APIRouter, str, dict[str, Any]]] = []
         self._frontends = FrontendRoutes(self)
 
-    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await dispatch(self, scope, receive, send)
+    app = dispatch  # the router's ASGI app: ``dispatch(router, scope, receive, send)``, one frame
 
     @property
     def _low_priority_routes(self) -> list[BaseRoute]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette._exception_handler import _lookup_exception_handler
 from starlette._utils import is_async_callable
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -26,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from ..utils import is_body_allowed_for_status_code
-from .jsonio import encode_untyped
+from .jsonio import encode_error_detail, encode_untyped
 
 HANDLERS_SCOPE_KEY = "starlette.exception_handlers"
 _NO_HANDLERS: tuple[dict[Any, Any], dict[int, Any]] = ({}, {})
@@ -34,13 +33,20 @@ _NO_HANDLERS: tuple[dict[Any, Any], dict[int, Any]] = ({}, {})
 
 def find_handler(scope: Scope, exc: Exception) -> Any:
     """The handler Starlette would pick for *exc* from the handlers in *scope* (or None)."""
+    return handler_for(scope, type(exc), exc.status_code if isinstance(exc, HTTPException) else None)
+
+
+def handler_for(scope: Scope, exc_type: type[Exception], status_code: int | None = None) -> Any:
+    """The handler for an exception of *exc_type* (an ``HTTPException`` with *status_code*)."""
     exception_handlers, status_handlers = scope.get(HANDLERS_SCOPE_KEY, _NO_HANDLERS)
-    handler = None
-    if isinstance(exc, HTTPException):
-        handler = status_handlers.get(exc.status_code)
-    if handler is None:
-        handler = _lookup_exception_handler(exception_handlers, exc)
-    return handler
+    if status_code is not None:
+        handler = status_handlers.get(status_code)
+        if handler is not None:
+            return handler
+    for cls in exc_type.__mro__:
+        if cls in exception_handlers:
+            return exception_handlers[cls]
+    return None
 
 
 # An answer that does what a known handler does, without its Request and Response objects:
@@ -190,7 +196,19 @@ async def send_json(send: Send, status: int, body: bytes) -> None:
 
 async def answer_validation_error(exc: Any, send: Send) -> bool:
     """The default ``RequestValidationError`` handler's 422."""
-    await send_json(send, 422, encode_untyped({"detail": exc.errors()}))
+    await send_json(send, 422, encode_error_detail(exc.errors()))
+    return True
+
+
+_NOT_FOUND_BODY = b'{"detail":"Not Found"}'
+
+
+async def answer_not_found(scope: Scope, send: Send) -> bool:
+    """The 404 of Starlette's ``HTTPException(404)`` for a path no route takes, sent without
+    raising it when the application's handler for it is the default one (False otherwise)."""
+    if FAST_ANSWERS.get(handler_for(scope, HTTPException, 404)) is not answer_http_exception:
+        return False
+    await send_json(send, 404, _NOT_FOUND_BODY)
     return True
 
 

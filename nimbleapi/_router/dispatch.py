@@ -8,13 +8,17 @@ route's slash redirect beats a frontend file); else the router's default (404).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 from starlette._utils import get_route_path
 from starlette.datastructures import URL
 from starlette.responses import RedirectResponse
-from starlette.routing import Match
+from starlette.routing import Match, Route, Router
 from starlette.types import Receive, Scope, Send
+
+from .. import routing as api_routing  # read at request time (it imports this module)
+from .._compile.errors import answer_not_found
 
 
 async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> None:
@@ -28,15 +32,24 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
         scope["route"] = route
         scope["endpoint"] = route.endpoint
         scope["path_params"] = {**scope.get("path_params", {})}
-        await route.handle(scope, receive, send)
+        await _handle_matched(route, scope, receive, send)
         return
+    route_path = get_route_path(scope)
     partial = partial_scope = None
-    for route in router._segment_index.candidates(router.routes, get_route_path(scope)):
-        match, child_scope = route.matches(scope)
+    candidates = router._segment_index.candidates(router.routes, route_path)
+    for route in candidates:
+        if type(route).matches is api_routing.APIRoute.matches and scope["type"] == "http":
+            regex_match = route.path_regex.match(route_path)
+            if regex_match is None:
+                continue
+            child_scope = {"endpoint": route.endpoint, "path_params": _path_params(route, regex_match, scope)}
+            match = Match.FULL if scope["method"] in route.methods else Match.PARTIAL
+        else:
+            match, child_scope = route.matches(scope)
         if match is Match.FULL:
             scope["route"] = route
             scope.update(child_scope)
-            await route.handle(scope, receive, send)
+            await _handle_matched(route, scope, receive, send)
             return
         if match is Match.PARTIAL and partial is None:
             partial, partial_scope = route, child_scope
@@ -45,20 +58,50 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
         scope.update(partial_scope)
         await partial.handle(scope, receive, send)
         return
-    if await _redirect_slashes(router, scope, receive, send):
+    # The other spelling has the same first segment, so the same candidates.
+    if candidates and await _redirect_slashes(router, candidates, route_path, scope, receive, send):
         return
     if await router.handle_low_priority(scope, receive, send):
+        return
+    if _raises_not_found(router, scope) and await answer_not_found(scope, send):
         return
     await router.default(scope, receive, send)
 
 
-async def _redirect_slashes(router: Any, scope: Scope, receive: Receive, send: Send) -> bool:
-    route_path = get_route_path(scope)
+def _path_params(route: Any, regex_match: Any, scope: Scope) -> dict[str, Any]:
+    """The path parameters ``Route.matches`` puts in the child scope (converted, over the parent's)."""
+    params = regex_match.groupdict()
+    convertors = route.param_convertors
+    for key, value in params.items():
+        params[key] = convertors[key].convert(value)
+    outer = scope.get("path_params")
+    return {**outer, **params} if outer else params
+
+
+def _handle_matched(route: Any, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+    """``route.handle`` for a route whose methods include the request's: its app, one frame less."""
+    if type(route).handle is _STOCK_HANDLE:
+        return route.app(scope, receive, send)  # type: ignore[no-any-return]
+    return route.handle(scope, receive, send)  # type: ignore[no-any-return]
+
+
+_STOCK_HANDLE = Route.handle
+
+
+def _raises_not_found(router: Any, scope: Scope) -> bool:
+    """Whether the router's default would raise ``HTTPException(404)`` straight to the
+    application's exception handlers (nothing between this router and them could see it)."""
+    return (
+        getattr(router.default, "__func__", None) is Router.not_found
+        and scope["type"] == "http"
+        and getattr(scope.get("app"), "router", None) is router
+    )
+
+
+async def _redirect_slashes(
+    router: Any, candidates: Sequence[Any], route_path: str, scope: Scope, receive: Receive, send: Send
+) -> bool:
     if scope["type"] != "http" or not router.redirect_slashes or route_path == "/":
-        return False
-    toggled = route_path.rstrip("/") if route_path.endswith("/") else route_path + "/"
-    candidates = router._segment_index.candidates(router.routes, toggled or "/")
-    if not candidates:  # most 404s: nothing could match the other spelling either
         return False
     redirect_scope = dict(scope)
     if route_path.endswith("/"):

@@ -441,7 +441,10 @@ class FrontendRoutes:
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> bool:
         """Serve *scope* from a low-priority route; False when none matches it."""
-        selection = self._select(scope)
+        routes = self.effective_routes()
+        if not routes:
+            return False
+        selection = self._select(routes, scope)
         if selection is None:
             return False
         merge_child_scope(scope, selection.child_scope)
@@ -452,10 +455,10 @@ class FrontendRoutes:
             await route.handle(scope, receive, send)
         return True
 
-    def _select(self, scope: Scope) -> _Selection | None:
+    def _select(self, routes: list[BaseRoute], scope: Scope) -> _Selection | None:
         """First full match, else first partial; a later frontend wins over an earlier one with a longer path."""
         best: dict[Match, _Selection] = {}
-        for route in self.effective_routes():
+        for route in routes:
             frontend = None
             if isinstance(route, FrontendRouteGroup):
                 match, child_scope, frontend = route.select(scope)

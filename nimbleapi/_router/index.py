@@ -38,10 +38,11 @@ def first_segment(route: Any) -> Any:
 
 
 class FirstSegmentIndex:
-    __slots__ = ("_key", "_buckets", "_anywhere")
+    __slots__ = ("_routes", "_count", "_buckets", "_anywhere")
 
     def __init__(self) -> None:
-        self._key: tuple[int, int] | None = None
+        self._routes: list[Any] | None = None
+        self._count = -1
         self._buckets: dict[str, list[Any]] = {}
         self._anywhere: list[Any] = []
 
@@ -53,11 +54,11 @@ class FirstSegmentIndex:
             for literal in literals
         }
         self._anywhere = [route for route, key in zip(routes, keys) if key is ANYWHERE]
-        self._key = (id(routes), len(routes))
+        self._routes, self._count = routes, len(routes)
 
     def candidates(self, routes: list[Any], route_path: str) -> Sequence[Any]:
         """The routes, in declaration order, that could match *route_path*."""
-        if self._key != (id(routes), len(routes)):
+        if routes is not self._routes or len(routes) != self._count:
             self._rebuild(routes)
-        segment = route_path[1:].split("/", 1)[0]
-        return self._buckets.get(segment, self._anywhere)
+        end = route_path.find("/", 1)
+        return self._buckets.get(route_path[1:] if end < 0 else route_path[1:end], self._anywhere)
