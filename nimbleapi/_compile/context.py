@@ -160,7 +160,12 @@ class ScopeContext(RequestContext):
         if cleanup_scope is not None:
             return await stack.enter_async_context(cleanup_shielded(AsyncGeneratorDependency(gen), cleanup_scope))
         assert isinstance(stack, DependencyExitStack)
-        return await stack.enter_async_generator(gen)
+        try:
+            value = await anext(gen)
+        except StopAsyncIteration:
+            raise RuntimeError("generator didn't yield") from None
+        stack.push_entered_generator(gen)
+        return value
 
     def cleanup_scope(self) -> CancelScope | None:
         if self._cleanup_scope is _UNDECIDED:

@@ -17,6 +17,7 @@ import asyncio
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
+from weakref import ref
 
 from anyio import CancelScope
 from anyio.lowlevel import checkpoint_if_cancelled
@@ -26,19 +27,25 @@ try:  # AnyIO's table of task states: read (never written) to skip a needless cl
 except ImportError:  # pragma: no cover - another AnyIO layout: always shield
     _task_states = None  # type: ignore[assignment]
 
+# Its dict of weak references: when empty, no task at all is inside an AnyIO cancel scope.
+_task_state_refs: dict[Any, Any] | None = getattr(_task_states, "data", None)
+_running_asyncio_loop = asyncio.events._get_running_loop
+_current_task = asyncio.current_task
+
 
 def outside_cancel_scopes() -> bool:
     """Whether no AnyIO cancel scope encloses the running asyncio task.
 
     Any doubt (another event loop, another AnyIO version) answers False.
     """
-    if _task_states is None:
+    if _task_state_refs is None or _running_asyncio_loop() is None:  # not asyncio (trio)
         return False
-    try:
-        task = asyncio.current_task()
-    except RuntimeError:  # not running under asyncio (trio)
-        return False
-    state = _task_states.get(task) if task is not None else None
+    if not _task_state_refs:
+        return True
+    task = _current_task()
+    if task is None:
+        return True
+    state = _task_state_refs.get(ref(task))
     return state is None or getattr(state, "cancel_scope", True) is None
 
 
@@ -132,14 +139,10 @@ class DependencyExitStack(AsyncExitStack):
     """An ``AsyncExitStack`` with shorter paths for async generators and for closing without
     an exception."""
 
-    async def enter_async_generator(self, gen: AsyncGenerator[Any, None]) -> Any:
-        """``enter_async_context(AsyncGeneratorDependency(gen))``, in one step."""
-        try:
-            value = await anext(gen)
-        except StopAsyncIteration:
-            raise RuntimeError("generator didn't yield") from None
-        self._push_exit_callback(AsyncGeneratorDependency(gen), False)  # type: ignore[attr-defined]
-        return value
+    def push_entered_generator(self, gen: AsyncGenerator[Any, None]) -> None:
+        """What ``enter_async_context(AsyncGeneratorDependency(gen))`` leaves on the stack,
+        for a generator already advanced to its ``yield``."""
+        self._exit_callbacks.append((False, AsyncGeneratorDependency(gen)))  # type: ignore[attr-defined]
 
     async def close(self) -> None:
         """What leaving ``async with self`` without an exception does."""

@@ -105,6 +105,8 @@ async def _produce_and_deliver(ctx: ScopeContext, produce: Producer, deliver: De
         return
     if ctx.request_stack is None:
         await deliver(ctx, content)
+    elif ctx.function_stack is None:  # the usual case: only request-scoped dependencies with yield
+        await _deliver_in_request_stack(ctx, deliver, content)
     else:
         await _finish_in_stacks(ctx, deliver, lambda: content)
 
@@ -115,21 +117,33 @@ async def _finish_in_stacks(ctx: ScopeContext, deliver: Deliverer, outcome: Call
     function-scoped dependencies close before the answer is sent, request-scoped ones after."""
     request_stack, function_stack = ctx.request_stack, ctx.function_stack
     assert isinstance(request_stack, DependencyExitStack)
-    sent = False
     try:
         if function_stack is None:  # no function-scoped dependency with yield
             content = outcome()
         else:
             content = await _close_function_stack(function_stack, outcome)
+    except BaseException as exc:
+        if not await request_stack.__aexit__(type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        await _deliver_in_request_stack(ctx, deliver, content)
+        return
+    raise FastAPIError(RESPONSE_NOT_AWAITED)
+
+
+async def _deliver_in_request_stack(ctx: ScopeContext, deliver: Deliverer, content: Any) -> None:
+    """Send the answer inside the request stack, then close it (with the error, if sending failed)."""
+    request_stack = ctx.request_stack
+    assert isinstance(request_stack, DependencyExitStack)
+    try:
         await deliver(ctx, content)
-        sent = True
     except BaseException as exc:
         if not await request_stack.__aexit__(type(exc), exc, exc.__traceback__):
             raise
     else:
         await request_stack.close()
-    if not sent:
-        raise FastAPIError(RESPONSE_NOT_AWAITED)
+        return
+    raise FastAPIError(RESPONSE_NOT_AWAITED)
 
 
 async def _close_function_stack(function_stack: AsyncExitStack, outcome: Callable[[], Any]) -> Any:

@@ -131,3 +131,24 @@ def test_request_bodies_are_read_as_json_loads_reads_them(codec: str, body: byte
 def test_a_replaced_json_loads_reads_the_body(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(json, "loads", lambda body: {"read by": "replacement"})
     assert jsonio.loads_json(b'{"a": 1}') == {"read by": "replacement"}
+
+
+@pytest.mark.parametrize(
+    "errors",
+    [
+        [{"type": "int_parsing", "loc": ("path", "item_id"), "msg": "Input should be a valid integer", "input": "abc"}],
+        [{"type": "missing", "loc": ("body", "items", 0, "name"), "msg": "Field required", "input": {"price": 1.5}}],
+        [{"type": "value_error", "loc": ("query", "q"), "msg": "bad", "input": "x", "ctx": {"error": ValueError("no")}}],
+        [{"type": "enum", "loc": ("query", "c"), "msg": "m", "input": Color.RED, "ctx": {"expected": "'red'"}}],
+        [{"type": "t", "loc": ("body", Level.HIGH), "msg": "m", "input": None}],
+        [{"type": "t", "loc": ["body"], "msg": "m", "input": uuid.UUID(int=5), "url": "https://errors.example/t"}],
+        [{"type": "t", "loc": ("body",), "msg": "m", "input": {"_sa_state": 1, "keep": 2}}],
+        [{"custom": "shape", "when": datetime.date(2024, 1, 2)}],
+        ["not a dict", 3, 2.5],
+        {"detail": "not a list"},
+        [],
+    ],
+)
+def test_error_detail_is_what_the_default_handler_renders(errors: Any, codec: str) -> None:
+    expected = JSONResponse({"detail": jsonable_encoder(errors)}).body
+    assert jsonio.encode_error_detail(errors) == expected
