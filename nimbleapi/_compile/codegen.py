@@ -96,6 +96,9 @@ def _leave(writer: _Writer, child: Any, frame: int, parent: int) -> None:
     key = writer.name("key", child.key)
     if child.direct is not None:
         call = f"await {writer.name('call', child.direct)}(**v{frame})"
+    elif child.entered is not None:
+        generator = f"{writer.name('gen', child.entered)}(**v{frame})"
+        call = f"await ctx.enter_async_generator({generator}, {child.function_scoped!r})"
     else:
         call = f"await {writer.name('run', child.run)}(ctx, v{frame})"
     if child.use_cache:

@@ -108,7 +108,10 @@ async def _limited(cm: Any, concurrency: Any) -> Any:
 class _Child:
     """A sub-dependency as compiled, plus lazily compiled replacements for its overrides."""
 
-    __slots__ = ("dependant", "name", "call", "key", "use_cache", "run", "direct", "embed_body_fields", "_overridden")
+    __slots__ = (
+        "dependant", "name", "call", "key", "use_cache", "run", "direct", "entered", "function_scoped",
+        "embed_body_fields", "_overridden",
+    )
 
     def __init__(self, dependant: Dependant, key: Any, embed_body_fields: bool) -> None:
         self.dependant = dependant
@@ -121,6 +124,10 @@ class _Child:
         # A plain ``async def`` (no limit, no yield) is awaited directly: no runner frame.
         plain = self.call is not None and dependant.concurrency is None and _is_plain_coroutine(self.call)
         self.direct: Callable[..., Awaitable[Any]] | None = self.call if plain else None
+        # An async generator (no limit) is entered on the request's exit stack directly: no runner frame.
+        entered = self.call is not None and dependant.concurrency is None and is_async_gen_callable(self.call)
+        self.entered: Callable[..., Any] | None = self.call if entered else None
+        self.function_scoped = dependant.scope == "function"
         self._overridden: dict[Any, tuple[Solver, Runner]] = {}
 
     def overridden(self, replacement: Callable[..., Any]) -> tuple[Solver, Runner]:

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
+from starlette.routing import Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
@@ -128,6 +129,9 @@ class HandledExceptions(ExceptionMiddleware):
             await answer_exception(exc, scope, receive, tracked, started=started())
 
 
+_ROUTER_CALL = Router.__call__
+
+
 class ErrorBoundary(ServerErrorMiddleware):
     """``ServerErrorMiddleware`` around ``HandledExceptions``, answering as one layer.
 
@@ -155,10 +159,13 @@ class ErrorBoundary(ServerErrorMiddleware):
             await super().__call__(scope, receive, send)
             return
         scope[HANDLERS_SCOPE_KEY] = handled._tables
+        inner = handled.app
+        if type(inner).__call__ is _ROUTER_CALL:  # what ``Router.__call__`` would call, one frame less
+            inner = inner.middleware_stack
         tracked, started = _tracking(send)
         try:
             try:
-                await handled.app(scope, receive, tracked)
+                await inner(scope, receive, tracked)
             except Exception as exc:
                 await answer_exception(exc, scope, receive, tracked, started=started())
         except Exception as exc:

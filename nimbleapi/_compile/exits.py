@@ -14,6 +14,7 @@ all, nothing could cancel it through AnyIO, and the shielding scope is left out.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -28,6 +29,7 @@ except ImportError:  # pragma: no cover - another AnyIO layout: always shield
     _task_states = None  # type: ignore[assignment]
 
 # Its dict of weak references: when empty, no task at all is inside an AnyIO cancel scope.
+# (Asking asyncio for the running loop costs a getpid() system call on Python 3.11.)
 _task_state_refs: dict[Any, Any] | None = getattr(_task_states, "data", None)
 _running_asyncio_loop = asyncio.events._get_running_loop
 _current_task = asyncio.current_task
@@ -38,10 +40,12 @@ def outside_cancel_scopes() -> bool:
 
     Any doubt (another event loop, another AnyIO version) answers False.
     """
-    if _task_state_refs is None or _running_asyncio_loop() is None:  # not asyncio (trio)
+    if _task_state_refs is None:
         return False
-    if not _task_state_refs:
+    if not _task_state_refs and "trio" not in sys.modules:  # asyncio, and no task has AnyIO state
         return True
+    if _running_asyncio_loop() is None:  # not asyncio (trio)
+        return False
     task = _current_task()
     if task is None:
         return True
@@ -96,15 +100,18 @@ class AsyncGeneratorDependency:
 
     async def finish(self) -> None:
         """Run the rest of the generator (the exit without an exception)."""
-        gen = self._gen
         try:
-            await anext(gen)
+            await anext(self._gen)
         except StopAsyncIteration:
             return
+        await self.finish_after_extra_yield()
+
+    async def finish_after_extra_yield(self) -> None:
+        """The generator yielded a second time: close it and say so, as contextlib does."""
         try:
             raise RuntimeError("generator didn't stop")
         finally:
-            await gen.aclose()
+            await self._gen.aclose()
 
     __call__ = __aexit__
 
@@ -153,7 +160,11 @@ class DependencyExitStack(AsyncExitStack):
                 if is_sync:
                     callback(None, None, None)
                 elif type(callback) is AsyncGeneratorDependency:
-                    await callback.finish()
+                    try:  # ``callback.finish()`` for the usual generator, without its frame
+                        await anext(callback._gen)
+                    except StopAsyncIteration:
+                        continue
+                    await callback.finish_after_extra_yield()
                 else:
                     await callback(None, None, None)
             except BaseException as exc:

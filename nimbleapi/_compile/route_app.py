@@ -87,28 +87,24 @@ def _app(produce: Producer, deliver: Deliverer, provider: Any) -> ASGIApp:
             # Looked up as each dependency is reached, so an override set mid-request applies.
             ctx.overrides = provider.dependency_overrides
         try:
-            await _produce_and_deliver(ctx, produce, deliver)
+            # The exit stacks are opened by the first dependency with yield (none: no stacks at all).
+            try:
+                content = await produce(ctx)
+            except BaseException as exc:
+                if ctx.request_stack is None:
+                    raise
+                await _finish_in_stacks(ctx, deliver, _raising(exc))
+                return
+            if ctx.request_stack is None:
+                await deliver(ctx, content)
+            elif ctx.function_stack is None:  # the usual case: only request-scoped dependencies with yield
+                await _deliver_in_request_stack(ctx, deliver, content)
+            else:
+                await _finish_in_stacks(ctx, deliver, lambda: content)
         except Exception as exc:
             await answer_exception(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
 
     return app
-
-
-async def _produce_and_deliver(ctx: ScopeContext, produce: Producer, deliver: Deliverer) -> None:
-    """The exit stacks are opened by the first dependency with yield (none: no stacks at all)."""
-    try:
-        content = await produce(ctx)
-    except BaseException as exc:
-        if ctx.request_stack is None:
-            raise
-        await _finish_in_stacks(ctx, deliver, _raising(exc))
-        return
-    if ctx.request_stack is None:
-        await deliver(ctx, content)
-    elif ctx.function_stack is None:  # the usual case: only request-scoped dependencies with yield
-        await _deliver_in_request_stack(ctx, deliver, content)
-    else:
-        await _finish_in_stacks(ctx, deliver, lambda: content)
 
 
 async def _finish_in_stacks(ctx: ScopeContext, deliver: Deliverer, outcome: Callable[[], Any]) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sys
+import types
 
 import anyio
+import pytest
 
 from nimbleapi._compile.exits import outside_cancel_scopes
 
@@ -47,5 +50,12 @@ async def _plain_task_check() -> bool:
     return outside_cancel_scopes()
 
 
-def test_outside_asyncio_the_answer_is_no() -> None:
+def test_when_trio_may_be_running_no_asyncio_loop_means_no(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Under trio there is no asyncio loop and AnyIO's asyncio table says nothing: shield.
+    monkeypatch.setitem(sys.modules, "trio", types.ModuleType("trio"))
     assert outside_cancel_scopes() is False
+
+    async def main() -> bool:
+        return outside_cancel_scopes()
+
+    assert asyncio.run(main()) is True
