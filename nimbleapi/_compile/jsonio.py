@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - exercised by the tests with orjson hid
 
 # Exactly the encoder ``JSONResponse.render`` configures through ``json.dumps``.
 _JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_ASCII_JSON_ENCODER = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"))
 
 
 def _json_text_function() -> Callable[[Any], str]:
@@ -151,7 +152,13 @@ def _encode(content: Any, found: int) -> bytes:
             pass
     if found == NOT_PLAIN:
         content = jsonable_encoder(content)
-    return _json_text(content).encode("utf-8")
+    text = _json_text(content)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (``json.loads`` reads "\\ud800" into one) has no UTF-8 form; where
+        # JSONResponse would fail with a 500, write it as a JSON escape instead.
+        return _ASCII_JSON_ENCODER.encode(content).encode("ascii")
 
 
 # ---- reading ---------------------------------------------------------------------------------------

@@ -11,10 +11,12 @@ the dependencies with ``yield`` have seen them).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
+from pydantic import ValidationError
 from pydantic_core import PydanticUndefined
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -27,7 +29,7 @@ from .._plan.body import form_models, should_embed_body_fields
 from .._plan.callables import is_coroutine_callable
 from .._plan.fields import ModelField
 from ..exceptions import FastAPIError, RequestValidationError
-from .body import JSONBodyError, read_json_body
+from .body import JSONBodyError, is_json_content_type, read_json_body
 from .context import ScopeContext
 from .deps import compile_reader, compile_solver, has_inputs, has_specials
 from .errors import answer_exception
@@ -40,6 +42,7 @@ from .handler import (
     json_invalid_error,
     request_response,
 )
+from .json_validation import direct_json_validator
 from .jsonio import loads_json
 from .params import validate_field
 from .respond import JSONWriter
@@ -225,7 +228,7 @@ def _compile_producer(parts: RouteParts) -> Producer:
             return await invoke(**values)
 
         return produce
-    read_body = _json_body_reader(parts.strict_content_type, contexts)
+    read_body = BodyReader(parts.strict_content_type, contexts)
     if _reads_only_one_body(parts):
         return _body_only_producer(parts, read_body, invoke)
 
@@ -256,10 +259,11 @@ def _reads_only_one_body(parts: RouteParts) -> bool:
     )
 
 
-def _body_only_producer(parts: RouteParts, read_body: Callable[[ScopeContext], Awaitable[Any]], invoke: Any) -> Producer:
+def _body_only_producer(parts: RouteParts, read_body: BodyReader, invoke: Any) -> Producer:
     """The body validated as the endpoint's one argument: what solving the dependency tree gives."""
     field = parts.dependant.body_params[0]
     name, contexts = field.name, parts.contexts
+    validate_json = direct_json_validator(field)
 
     async def produce_from_body(ctx: ScopeContext) -> Any:
         body = ctx.body = await read_body(ctx)
@@ -270,7 +274,27 @@ def _body_only_producer(parts: RouteParts, read_body: Callable[[ScopeContext], A
             )
         return await invoke(**{name: value})
 
-    return produce_from_body
+    if validate_json is None:
+        return produce_from_body
+    strict_content_type = parts.strict_content_type
+
+    async def produce_from_json_bytes(ctx: ScopeContext) -> Any:
+        raw = await read_body.raw(ctx)
+        if raw and json.loads is _JSON_LOADS and _is_json_request(ctx.scope, strict_content_type):
+            try:
+                value = validate_json(raw)
+            except ValidationError:
+                pass  # reported from the parsed body below, exactly as FastAPI words it
+            else:
+                return await invoke(**{name: value})
+        return await produce_from_body(ctx)
+
+    return produce_from_json_bytes
+
+
+def _is_json_request(scope: Scope, strict_content_type: bool) -> bool:
+    content_type = _content_type(scope)
+    return not strict_content_type if content_type is None else is_json_content_type(content_type)
 
 
 def _in_thread(call: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
@@ -280,25 +304,45 @@ def _in_thread(call: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     return invoke_in_thread
 
 
-def _json_body_reader(strict_content_type: bool, contexts: EndpointContexts) -> Callable[[ScopeContext], Awaitable[Any]]:
-    async def read_body(ctx: ScopeContext) -> Any:
+class BodyReader:
+    """``await read_body(ctx)``: the request's JSON body (its value, the raw bytes when it is
+    not JSON, Undefined when empty); ``await read_body.raw(ctx)``: its bytes. The bytes are
+    received once per request and kept on the context."""
+
+    __slots__ = ("strict_content_type", "contexts")
+
+    def __init__(self, strict_content_type: bool, contexts: EndpointContexts) -> None:
+        self.strict_content_type = strict_content_type
+        self.contexts = contexts
+
+    async def raw(self, ctx: ScopeContext) -> bytes:
+        if ctx.raw_body is not None:
+            return ctx.raw_body
         try:
             if Request.body is _STARLETTE_BODY:
                 raw = ctx.raw_body = await receive_body(ctx.receive)
             else:  # a replaced ``Request.body`` (a patch, a test double) is what reads the body
                 raw = ctx.raw_body = await ctx.connection.body()
-            return read_json_body(raw, _content_type(ctx.scope), strict_content_type, loads_json)
+        except HTTPException:
+            raise
+        except Exception as exc:
+            raise HTTPException(status_code=400, detail=BODY_PARSE_ERROR) from exc
+        return raw
+
+    async def __call__(self, ctx: ScopeContext) -> Any:
+        raw = await self.raw(ctx)
+        try:
+            return read_json_body(raw, _content_type(ctx.scope), self.strict_content_type, loads_json)
         except JSONBodyError as exc:
-            raise json_invalid_error(exc, contexts.for_scope(ctx.scope)) from exc.error
+            raise json_invalid_error(exc, self.contexts.for_scope(ctx.scope)) from exc.error
         except HTTPException:
             raise
         except Exception as exc:
             raise HTTPException(status_code=400, detail=BODY_PARSE_ERROR) from exc
 
-    return read_body
-
 
 _STARLETTE_BODY = Request.body
+_JSON_LOADS = json.loads
 
 
 def _content_type(scope: Scope) -> str | None:

@@ -60,8 +60,11 @@ def _adapter_for(field_info: FieldInfo, config: ConfigDict | None) -> TypeAdapte
 
 
 def prefix_error_locations(errors: list[Any], prefix: tuple[int | str, ...]) -> list[dict[str, Any]]:
-    """Errors as pydantic reports them, with ``prefix`` put in front of each ``loc``."""
-    return [{**error, "loc": prefix + tuple(error["loc"])} for error in errors]
+    """*errors*, a fresh list from ``ValidationError.errors()``, with ``prefix`` put in front
+    of each ``loc`` (in place: nothing else holds those dicts)."""
+    for error in errors:
+        error["loc"] = prefix + tuple(error["loc"])
+    return errors
 
 
 @dataclass

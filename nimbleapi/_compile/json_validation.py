@@ -1,0 +1,74 @@
+"""Validating a JSON body straight from its bytes, where that cannot change the outcome.
+
+FastAPI parses a JSON body with ``json.loads`` and validates the result in Python mode.
+pydantic-core can validate the bytes in one pass (``validate_json``), which is faster,
+but JSON mode differs for some types: strict JSON mode accepts strings for dates, UUIDs
+and enums, ``Decimal`` keeps the digits as written, bytes may be base64, unions choose
+by JSON exactness, and validators can ask ``info.mode``. So the one-pass route is taken
+only for schemas built from the kinds below, which validate a JSON value exactly as they
+validate the Python value ``json.loads`` makes of it; any error falls back to the usual
+two steps, which report it as FastAPI does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic_core import SchemaValidator
+
+from .._plan.fields import ModelField
+
+# Core schema kinds that read a JSON value and its ``json.loads`` value the same way.
+_SAME_IN_BOTH_MODES = frozenset({
+    "any", "none", "bool", "int", "float", "str", "literal",
+    "list", "dict", "nullable", "default",
+    "model", "model-fields", "typed-dict", "typed-dict-field",
+    "definitions", "definition-ref",
+})
+# Configuration that makes JSON mode read some values differently.
+_MODE_SENSITIVE_CONFIG = ("strict", "val_json_bytes", "val_temporal_unit")
+
+
+def direct_json_validator(field: ModelField) -> Callable[[bytes], Any] | None:
+    """``validate_json`` of *field*'s validator when it gives what ``validate_python(json.loads(...))``
+    gives for every body it accepts; None otherwise."""
+    adapter = getattr(field, "_type_adapter", None)
+    validator = getattr(adapter, "validator", None)
+    if not isinstance(validator, SchemaValidator):
+        return None
+    try:
+        schema = adapter.core_schema  # type: ignore[union-attr]
+    except Exception:  # noqa: BLE001 - an adapter without a schema: keep the usual path
+        return None
+    return validator.validate_json if _reads_json_as_python(schema) else None
+
+
+def _reads_json_as_python(schema: Any) -> bool:
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        kind = node.get("type")
+        if kind is not None and kind not in _SAME_IN_BOTH_MODES and kind != "model-field":
+            return False
+        if node.get("strict") or _config_is_mode_sensitive(node.get("config")):
+            return False
+        if kind == "model" and (node.get("custom_init") or node.get("root_model") or node.get("post_init")):
+            return False
+        if kind in ("model-fields", "typed-dict") and (node.get("computed_fields") or node.get("extras_schema")):
+            return False
+        for key, value in node.items():
+            if key in ("schema", "items_schema", "keys_schema", "values_schema", "fields", "definitions"):
+                pending.append(value if key != "fields" else list(value.values()))
+            elif key == "schema_ref" or key in ("cls", "config", "metadata", "ref", "default", "expected"):
+                continue
+    return True
+
+
+def _config_is_mode_sensitive(config: Any) -> bool:
+    return isinstance(config, dict) and any(config.get(key) for key in _MODE_SENSITIVE_CONFIG)
