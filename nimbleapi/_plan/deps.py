@@ -102,16 +102,21 @@ def _sub_dependant(
         raise DependencyScopeError(
             f'The dependency "{call_name}" has a scope of "request", it cannot depend on dependencies with scope "function".'
         )
+    call = depends.dependency
     own_scopes = list(depends.scopes or []) if isinstance(depends, params.Security) else []
-    return get_dependant(
-        path=path,
-        call=depends.dependency,
-        name=param_name,
-        own_oauth_scopes=own_scopes,
-        parent_oauth_scopes=current_scopes,
-        use_cache=depends.use_cache,
-        scope=depends.scope,
-        concurrency=depends._concurrency,
+    return _shared_tree(
+        call,
+        (path, param_name, tuple(own_scopes), tuple(current_scopes), depends.use_cache, depends.scope, depends._concurrency),
+        lambda: get_dependant(
+            path=path,
+            call=call,
+            name=param_name,
+            own_oauth_scopes=own_scopes,
+            parent_oauth_scopes=current_scopes,
+            use_cache=depends.use_cache,
+            scope=depends.scope,
+            concurrency=depends._concurrency,
+        ),
     )
 
 
@@ -139,6 +144,18 @@ def get_parameterless_sub_dependant(*, depends: params.Depends, path: str) -> De
         scope=depends.scope,
         concurrency=depends._concurrency,
         own_oauth_scopes=own_scopes,
+    )
+
+
+def analyze_route_dependency(*, depends: params.Depends, path: str) -> Dependant:
+    """``get_parameterless_sub_dependant`` for a route: shared by the routes declaring it alike."""
+    if not callable(depends.dependency):
+        raise AssertionError("A parameter-less dependency must have a callable dependency")
+    own_scopes = tuple(depends.scopes or ()) if isinstance(depends, params.Security) else ()
+    return _shared_tree(
+        depends.dependency,
+        (path, None, own_scopes, (), True, depends.scope, depends._concurrency),
+        lambda: get_parameterless_sub_dependant(depends=depends, path=path),
     )
 
 
@@ -186,23 +203,33 @@ def flat_dependant_nodes(dependant: Dependant) -> list[Dependant]:
     return ordered
 
 
-# (endpoint, its path parameter names) -> the endpoint's analysed tree. A route and the
-# copies that include_router makes of it analyse the same signature against the same path
-# parameters; they share the subtrees and get a top node of their own. The table is
-# bounded: the reuse it serves happens while an application is being declared.
-_endpoint_trees: dict[tuple[int, frozenset[str]], tuple[Callable[..., Any], Dependant]] = {}
-_ENDPOINT_TREES_LIMIT = 4096
+# Analysed trees, by callable, path parameter names and every other input of the analysis.
+# Routes that declare the same endpoint or dependency the same way (a route and the copies
+# include_router makes of it, a dependency used across many routes) share one tree; nodes
+# are never changed after analysis, only the top node of a route is copied before it is
+# extended. The callable is kept and compared, so a reused id() never matches a stale
+# entry. The table is bounded: the reuse it serves happens while an application is declared.
+_shared_trees: dict[tuple[Any, ...], tuple[Callable[..., Any], Dependant]] = {}
+_SHARED_TREES_LIMIT = 4096
+
+
+def _shared_tree(call: Callable[..., Any], inputs: tuple[Any, ...], analyze: Callable[[], Dependant]) -> Dependant:
+    """The tree *analyze* builds for *call*; *inputs* starts with the path the analysis reads."""
+    key = (id(call), frozenset(get_path_param_names(inputs[0])), *inputs[1:])
+    try:
+        cached = _shared_trees.get(key)
+    except TypeError:  # an unhashable input (e.g. a custom concurrency object): no sharing
+        return analyze()
+    if cached is None or cached[0] is not call:
+        if len(_shared_trees) >= _SHARED_TREES_LIMIT:
+            _shared_trees.clear()
+        cached = _shared_trees[key] = (call, analyze())
+    return cached[1]
 
 
 def analyze_endpoint(*, path: str, call: Callable[..., Any]) -> Dependant:
     """The dependency tree of an endpoint served at *path* (a top node the caller may extend)."""
-    key = (id(call), frozenset(get_path_param_names(path)))
-    cached = _endpoint_trees.get(key)
-    if cached is None or cached[0] is not call:
-        if len(_endpoint_trees) >= _ENDPOINT_TREES_LIMIT:
-            _endpoint_trees.clear()
-        cached = _endpoint_trees[key] = (call, get_dependant(path=path, call=call, scope="function"))
-    tree = cached[1]
+    tree = _shared_tree(call, (path, "endpoint"), lambda: get_dependant(path=path, call=call, scope="function"))
     return dataclasses.replace(
         tree,
         path=path,
