@@ -16,7 +16,8 @@ from ..dependencies.models import Dependant
 from ..exceptions import DependencyScopeError
 from ..utils import get_path_param_names
 from .callables import is_async_gen_callable, is_gen_callable, unwrapped_call
-from .params import analyze_param, special_kind
+from .params import special_kind
+from .sharing import shared_param, shared_tree
 from .signature import typed_signature
 
 DependencyCacheKey = tuple[Callable[..., Any] | None, tuple[str, ...], str]
@@ -65,7 +66,7 @@ def get_dependant(
     current_scopes = (parent_oauth_scopes or []) + (own_oauth_scopes or [])
     path_param_names = get_path_param_names(path)
     for param_name, param in typed_signature(call).parameters.items():
-        details = analyze_param(
+        details = shared_param(
             param_name=param_name, annotation=param.annotation, value=param.default, path_param_names=path_param_names
         )
         if details.depends is not None:
@@ -104,7 +105,7 @@ def _sub_dependant(
         )
     call = depends.dependency
     own_scopes = list(depends.scopes or []) if isinstance(depends, params.Security) else []
-    return _shared_tree(
+    return shared_tree(
         call,
         (path, param_name, tuple(own_scopes), tuple(current_scopes), depends.use_cache, depends.scope, depends._concurrency),
         lambda: get_dependant(
@@ -152,7 +153,7 @@ def analyze_route_dependency(*, depends: params.Depends, path: str) -> Dependant
     if not callable(depends.dependency):
         raise AssertionError("A parameter-less dependency must have a callable dependency")
     own_scopes = tuple(depends.scopes or ()) if isinstance(depends, params.Security) else ()
-    return _shared_tree(
+    return shared_tree(
         depends.dependency,
         (path, None, own_scopes, (), True, depends.scope, depends._concurrency),
         lambda: get_parameterless_sub_dependant(depends=depends, path=path),
@@ -203,33 +204,9 @@ def flat_dependant_nodes(dependant: Dependant) -> list[Dependant]:
     return ordered
 
 
-# Analysed trees, by callable, path parameter names and every other input of the analysis.
-# Routes that declare the same endpoint or dependency the same way (a route and the copies
-# include_router makes of it, a dependency used across many routes) share one tree; nodes
-# are never changed after analysis, only the top node of a route is copied before it is
-# extended. The callable is kept and compared, so a reused id() never matches a stale
-# entry. The table is bounded: the reuse it serves happens while an application is declared.
-_shared_trees: dict[tuple[Any, ...], tuple[Callable[..., Any], Dependant]] = {}
-_SHARED_TREES_LIMIT = 4096
-
-
-def _shared_tree(call: Callable[..., Any], inputs: tuple[Any, ...], analyze: Callable[[], Dependant]) -> Dependant:
-    """The tree *analyze* builds for *call*; *inputs* starts with the path the analysis reads."""
-    key = (id(call), frozenset(get_path_param_names(inputs[0])), *inputs[1:])
-    try:
-        cached = _shared_trees.get(key)
-    except TypeError:  # an unhashable input (e.g. a custom concurrency object): no sharing
-        return analyze()
-    if cached is None or cached[0] is not call:
-        if len(_shared_trees) >= _SHARED_TREES_LIMIT:
-            _shared_trees.clear()
-        cached = _shared_trees[key] = (call, analyze())
-    return cached[1]
-
-
 def analyze_endpoint(*, path: str, call: Callable[..., Any]) -> Dependant:
     """The dependency tree of an endpoint served at *path* (a top node the caller may extend)."""
-    tree = _shared_tree(call, (path, "endpoint"), lambda: get_dependant(path=path, call=call, scope="function"))
+    tree = shared_tree(call, (path, "endpoint"), lambda: get_dependant(path=path, call=call, scope="function"))
     return dataclasses.replace(
         tree,
         path=path,
