@@ -318,6 +318,7 @@ class APIRoute(routing.Route):
             self.app = self._build_app()
 
     def _set_path_patterns(self, path: str) -> None:
+        self._regex_source = path
         if "{" in path:
             self.path_regex, self.path_format, self.param_convertors = compile_path(path)
             return
@@ -325,7 +326,6 @@ class APIRoute(routing.Route):
         # the regex is compiled when something first matches against it (the static-path
         # table answers most requests for such a route without it).
         self._path_regex: Pattern[str] | None = None
-        self._regex_source = path
         self.path_format, self.param_convertors = path, {}
 
     @property
