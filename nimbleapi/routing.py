@@ -12,6 +12,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from enum import Enum, IntEnum
+from re import Pattern
 from typing import Any, Literal, TypeVar
 
 from starlette import routing
@@ -47,7 +48,8 @@ from ._compile.streaming import is_event_stream_class, is_server_sent_event, str
 from ._plan.annotations import lenient_issubclass
 from ._plan.body import build_body_field, flat_body_params, should_embed_body_fields
 from ._plan.callables import is_async_gen_callable, is_gen_callable
-from ._plan.deps import analyze_endpoint, get_parameterless_sub_dependant
+from ._plan.deps import analyze_endpoint, analyze_route_dependency
+from ._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub_dependant
 from ._plan.deps import get_dependant as get_dependant
 from ._plan.describe import describe_endpoint, located
 from ._plan.fields import ModelField, create_model_field
@@ -189,7 +191,7 @@ class APIWebSocketRoute(routing.WebSocketRoute):
             self.dependant = analyze_endpoint(path=self.path_format, call=self.endpoint)
             for depends in self.dependencies[::-1]:
                 self.dependant.dependencies.insert(
-                    0, get_parameterless_sub_dependant(depends=depends, path=self.path_format)
+                    0, analyze_route_dependency(depends=depends, path=self.path_format)
                 )
         self._flat_body_params = flat_body_params(self.dependant)
         self._embed_body_fields = should_embed_body_fields(self._flat_body_params)
@@ -279,7 +281,7 @@ class APIRoute(routing.Route):
         self.tags = tags or []
         self.responses = responses or {}
         self.name = get_name(endpoint) if name is None else name
-        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
+        self._set_path_patterns(path)
         self.methods: set[str] = {method.upper() for method in (methods if methods is not None else ["GET"])}
         unique_id_function = (
             generate_unique_id_function.value
@@ -303,7 +305,7 @@ class APIRoute(routing.Route):
             self.dependant = analyze_endpoint(path=self.path_format, call=self.endpoint)
             for depends in self.dependencies[::-1]:
                 self.dependant.dependencies.insert(
-                    0, get_parameterless_sub_dependant(depends=depends, path=self.path_format)
+                    0, analyze_route_dependency(depends=depends, path=self.path_format)
                 )
         body_params = flat_body_params(self.dependant)
         self._embed_body_fields = should_embed_body_fields(body_params)
@@ -314,6 +316,28 @@ class APIRoute(routing.Route):
             self.app = self._compile_and_handle
         else:  # a subclass may rely on get_route_handler() running at declaration, as in FastAPI
             self.app = self._build_app()
+
+    def _set_path_patterns(self, path: str) -> None:
+        self._regex_source = path
+        if "{" in path:
+            self.path_regex, self.path_format, self.param_convertors = compile_path(path)
+            return
+        # Without parameters the format is the path itself and there are no convertors;
+        # the regex is compiled when something first matches against it (the static-path
+        # table answers most requests for such a route without it).
+        self._path_regex: Pattern[str] | None = None
+        self.path_format, self.param_convertors = path, {}
+
+    @property
+    def path_regex(self) -> Pattern[str]:
+        regex = self._path_regex
+        if regex is None:
+            regex = self._path_regex = compile_path(self._regex_source)[0]
+        return regex
+
+    @path_regex.setter
+    def path_regex(self, regex: Pattern[str]) -> None:
+        self._path_regex = regex
 
     def _response_model_from_annotation(self, response_class: Any) -> Any:
         """The return annotation as response model; for generators, the streamed item type."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import sys
 import types
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -156,6 +157,10 @@ def _is_pydantic_v1_class(annotation: Any) -> bool:
 
 def annotation_is_pydantic_v1(annotation: Any) -> bool:
     """Whether a ``pydantic.v1`` model appears in the annotation, its union members or item types."""
+    if "pydantic.v1" not in sys.modules:
+        # No pydantic.v1 model can exist before pydantic.v1 is imported; the answer is
+        # no without paying for that import or for walking the annotation.
+        return False
     annotation = strip_annotated(annotation)
     if _is_pydantic_v1_class(annotation):
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
 from asyncio import iscoroutinefunction as _legacy_iscoroutinefunction
 from collections.abc import Callable
 from typing import Any
@@ -22,8 +23,12 @@ def unwrapped_call(call: Any) -> Any:
 def _candidates(call: Callable[..., Any]) -> list[Any]:
     """The function objects whose kind decides the kind of *call* (itself, unwrapped, its __call__)."""
     found = [_impartial(call), unwrapped_call(call)]
-    if inspect.isclass(unwrapped_call(call)):
+    if inspect.isclass(found[1]):
         return found
+    if type(call) is types.FunctionType and found[1] is call:
+        # A plain function's ``__call__`` is a method-wrapper, which is never a
+        # generator or coroutine function: the function alone decides.
+        return [call]
     for owner in (_impartial(call), unwrapped_call(call)):
         dunder = getattr(owner, "__call__", None)
         if dunder is not None:

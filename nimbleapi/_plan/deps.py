@@ -16,7 +16,8 @@ from ..dependencies.models import Dependant
 from ..exceptions import DependencyScopeError
 from ..utils import get_path_param_names
 from .callables import is_async_gen_callable, is_gen_callable, unwrapped_call
-from .params import analyze_param, special_kind
+from .params import special_kind
+from .sharing import shared_param, shared_tree
 from .signature import typed_signature
 
 DependencyCacheKey = tuple[Callable[..., Any] | None, tuple[str, ...], str]
@@ -65,7 +66,7 @@ def get_dependant(
     current_scopes = (parent_oauth_scopes or []) + (own_oauth_scopes or [])
     path_param_names = get_path_param_names(path)
     for param_name, param in typed_signature(call).parameters.items():
-        details = analyze_param(
+        details = shared_param(
             param_name=param_name, annotation=param.annotation, value=param.default, path_param_names=path_param_names
         )
         if details.depends is not None:
@@ -102,16 +103,21 @@ def _sub_dependant(
         raise DependencyScopeError(
             f'The dependency "{call_name}" has a scope of "request", it cannot depend on dependencies with scope "function".'
         )
+    call = depends.dependency
     own_scopes = list(depends.scopes or []) if isinstance(depends, params.Security) else []
-    return get_dependant(
-        path=path,
-        call=depends.dependency,
-        name=param_name,
-        own_oauth_scopes=own_scopes,
-        parent_oauth_scopes=current_scopes,
-        use_cache=depends.use_cache,
-        scope=depends.scope,
-        concurrency=depends._concurrency,
+    return shared_tree(
+        call,
+        (path, param_name, tuple(own_scopes), tuple(current_scopes), depends.use_cache, depends.scope, depends._concurrency),
+        lambda: get_dependant(
+            path=path,
+            call=call,
+            name=param_name,
+            own_oauth_scopes=own_scopes,
+            parent_oauth_scopes=current_scopes,
+            use_cache=depends.use_cache,
+            scope=depends.scope,
+            concurrency=depends._concurrency,
+        ),
     )
 
 
@@ -139,6 +145,18 @@ def get_parameterless_sub_dependant(*, depends: params.Depends, path: str) -> De
         scope=depends.scope,
         concurrency=depends._concurrency,
         own_oauth_scopes=own_scopes,
+    )
+
+
+def analyze_route_dependency(*, depends: params.Depends, path: str) -> Dependant:
+    """``get_parameterless_sub_dependant`` for a route: shared by the routes declaring it alike."""
+    if not callable(depends.dependency):
+        raise AssertionError("A parameter-less dependency must have a callable dependency")
+    own_scopes = tuple(depends.scopes or ()) if isinstance(depends, params.Security) else ()
+    return shared_tree(
+        depends.dependency,
+        (path, None, own_scopes, (), True, depends.scope, depends._concurrency),
+        lambda: get_parameterless_sub_dependant(depends=depends, path=path),
     )
 
 
@@ -186,23 +204,9 @@ def flat_dependant_nodes(dependant: Dependant) -> list[Dependant]:
     return ordered
 
 
-# (endpoint, its path parameter names) -> the endpoint's analysed tree. A route and the
-# copies that include_router makes of it analyse the same signature against the same path
-# parameters; they share the subtrees and get a top node of their own. The table is
-# bounded: the reuse it serves happens while an application is being declared.
-_endpoint_trees: dict[tuple[int, frozenset[str]], tuple[Callable[..., Any], Dependant]] = {}
-_ENDPOINT_TREES_LIMIT = 4096
-
-
 def analyze_endpoint(*, path: str, call: Callable[..., Any]) -> Dependant:
     """The dependency tree of an endpoint served at *path* (a top node the caller may extend)."""
-    key = (id(call), frozenset(get_path_param_names(path)))
-    cached = _endpoint_trees.get(key)
-    if cached is None or cached[0] is not call:
-        if len(_endpoint_trees) >= _ENDPOINT_TREES_LIMIT:
-            _endpoint_trees.clear()
-        cached = _endpoint_trees[key] = (call, get_dependant(path=path, call=call, scope="function"))
-    tree = cached[1]
+    tree = shared_tree(call, (path, "endpoint"), lambda: get_dependant(path=path, call=call, scope="function"))
     return dataclasses.replace(
         tree,
         path=path,

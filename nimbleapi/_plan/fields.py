@@ -8,6 +8,7 @@ is enforced by one pydantic-core call per value.
 from __future__ import annotations
 
 import warnings
+from copy import copy
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -169,8 +170,6 @@ class ModelField:
 
 def copy_field_info(field_info: FieldInfo, annotation: Any) -> FieldInfo:
     """A copy of *field_info* whose annotation and metadata come from ``Annotated`` *annotation*."""
-    from copy import copy
-
     merged = type(field_info).from_annotation(annotation)
     copied = copy(field_info)
     for name, value in merged.asdict()["attributes"].items():
@@ -224,6 +223,11 @@ def create_model_field(
     mode: Literal["validation", "serialization"] = "validation",
 ) -> ModelField:
     """A ``ModelField`` for *type_*, with FastAPI's error when the type cannot be validated."""
+    plain = field_info is None and default is PydanticUndefined and alias is None
+    if plain:
+        shared = _field_of_type(name, type_, mode)
+        if shared is not None:
+            return shared
     from pydantic import PydanticSchemaGenerationError
 
     from ..exceptions import FastAPIError, PydanticV1NotSupportedError
@@ -236,6 +240,36 @@ def create_model_field(
         )
     field_info = field_info or FieldInfo(annotation=type_, default=default, alias=alias)
     try:
-        return ModelField(mode=mode, name=name, field_info=field_info)
+        field = ModelField(mode=mode, name=name, field_info=field_info)
     except PydanticSchemaGenerationError:
         raise FastAPIError(INVALID_RESPONSE_TYPE_MESSAGE.format(type_=type_)) from None
+    key = _type_key(type_, mode) if plain else None
+    if key is not None:
+        _fields_of_type[key] = copy(field)
+    return field
+
+
+# (type, mode) -> a field declared with nothing but that type. Response models repeat
+# across routes (and across the copies include_router makes); a new field for one of
+# them copies this one, adapter included, instead of describing the type again.
+_fields_of_type: dict[Any, ModelField] = {}
+
+
+def _type_key(type_: Any, mode: str) -> Any:
+    key = (type_, type(type_), mode)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _field_of_type(name: str, type_: Any, mode: str) -> ModelField | None:
+    key = _type_key(type_, mode)
+    prototype = _fields_of_type.get(key) if key is not None else None
+    if prototype is None:
+        return None
+    field = copy(prototype)
+    field.name = name
+    field.field_info = FieldInfo(annotation=type_)
+    return field

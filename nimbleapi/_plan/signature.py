@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 from collections.abc import Callable
@@ -25,9 +26,16 @@ def _globals_of(call: Callable[..., Any]) -> dict[str, Any]:
     return getattr(inspect.unwrap(target), "__globals__", {})
 
 
+@functools.lru_cache(maxsize=2048)
+def _unevaluated_reference(text: str) -> ForwardRef:
+    return ForwardRef(text)
+
+
 def resolve_annotation(annotation: Any, globalns: dict[str, Any]) -> Any:
     if isinstance(annotation, str):
-        annotation = ForwardRef(annotation)
+        # A copy of a cached reference: the same evaluation as a new ForwardRef, without
+        # compiling the same annotation text again for every function that uses it.
+        annotation = copy.copy(_unevaluated_reference(annotation))
     if isinstance(annotation, ForwardRef) and _eval_type is not None:
         annotation = _eval_type(annotation, globalns, globalns)
         if annotation is type(None):

@@ -8,6 +8,7 @@ order, so scanning a bucket gives exactly the result of scanning every route.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,11 +17,17 @@ from starlette import routing
 ANYWHERE = object()
 
 
-def _matches_by_path(route: Any) -> bool:
-    """Whether *route* matches with the stock path-regex logic (custom ``matches`` may not)."""
+@functools.cache
+def _stock_route_classes() -> tuple[type[Any], ...]:
     from ..routing import APIRoute, APIWebSocketRoute
 
-    stock = (routing.Route, routing.WebSocketRoute, routing.Mount, APIRoute, APIWebSocketRoute)
+    # The most common class first: the check below stops at the first class that matches.
+    return (APIRoute, APIWebSocketRoute, routing.Route, routing.WebSocketRoute, routing.Mount)
+
+
+def _matches_by_path(route: Any) -> bool:
+    """Whether *route* matches with the stock path-regex logic (custom ``matches`` may not)."""
+    stock = _stock_route_classes()
     return isinstance(route, stock) and any(type(route).matches is cls.matches for cls in stock)
 
 
@@ -47,13 +54,22 @@ class FirstSegmentIndex:
         self._anywhere: list[Any] = []
 
     def _rebuild(self, routes: list[Any]) -> None:
-        keys = [first_segment(route) for route in routes]
-        literals = {key for key in keys if key is not ANYWHERE}
-        self._buckets = {
-            literal: [route for route, key in zip(routes, keys) if key is ANYWHERE or key == literal]
-            for literal in literals
-        }
-        self._anywhere = [route for route, key in zip(routes, keys) if key is ANYWHERE]
+        # One pass: a bucket starts with the routes that may match anywhere declared
+        # before its first route, and every later such route joins every bucket.
+        buckets: dict[str, list[Any]] = {}
+        anywhere: list[Any] = []
+        for route in routes:
+            key = first_segment(route)
+            if key is ANYWHERE:
+                anywhere.append(route)
+                for bucket in buckets.values():
+                    bucket.append(route)
+            else:
+                bucket = buckets.get(key)
+                if bucket is None:
+                    bucket = buckets[key] = list(anywhere)
+                bucket.append(route)
+        self._buckets, self._anywhere = buckets, anywhere
         self._routes, self._count = routes, len(routes)
 
     def candidates(self, routes: list[Any], route_path: str) -> Sequence[Any]:

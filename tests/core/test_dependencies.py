@@ -1208,6 +1208,41 @@ def test_plain_sub_dependency_of_security_sees_parent_scopes() -> None:
     assert TestClient(app).get("/").json() == {"own": ["outer", "inner"], "inherited": ["outer"]}
 
 
+def test_dependency_used_by_many_routes_reads_each_routes_path_parameters() -> None:
+    def item(item_id: int) -> int:
+        return item_id
+
+    app = FastAPI()
+    app.get("/items/{item_id}")(lambda value=Depends(item): {"value": value})
+    app.get("/items")(lambda value=Depends(item): {"value": value})
+    client = TestClient(app)
+
+    assert client.get("/items/3").json() == {"value": 3}
+    assert client.get("/items", params={"item_id": 4}).json() == {"value": 4}
+    operations = app.openapi()["paths"]
+    assert operations["/items/{item_id}"]["get"]["parameters"][0]["in"] == "path"
+    assert operations["/items"]["get"]["parameters"][0]["in"] == "query"
+
+
+def test_dependency_used_with_different_security_scopes_sees_each_routes_scopes() -> None:
+    def scopes(security_scopes: SecurityScopes) -> list[str]:
+        return security_scopes.scopes
+
+    def user(value: Annotated[list[str], Depends(scopes)]) -> list[str]:
+        return value
+
+    router = APIRouter()
+    router.get("/read")(lambda value=Security(user, scopes=["read"]): value)
+    router.get("/write")(lambda value=Security(user, scopes=["write"]): value)
+    app = FastAPI()
+    app.include_router(router, prefix="/a")
+    app.include_router(router, prefix="/b", dependencies=[Security(user, scopes=["admin"])])
+    client = TestClient(app)
+
+    assert client.get("/a/read").json() == ["read"]
+    assert client.get("/b/write").json() == ["write"]
+
+
 # --- background tasks ------------------------------------------------------------------------
 
 

@@ -592,6 +592,24 @@ def test_response_model_with_bodyless_status_code_is_rejected() -> None:
         app.get("/", status_code=204, response_model=Out)(lambda: None)
 
 
+def test_pydantic_v1_models_are_rejected_at_declaration() -> None:
+    from pydantic import v1
+
+    from nimbleapi.exceptions import PydanticV1NotSupportedError
+
+    class Item(v1.BaseModel):
+        name: str
+
+    def create(item: Item) -> None:  # pragma: no cover
+        return None
+
+    app = FastAPI()
+    with pytest.raises(PydanticV1NotSupportedError, match="Please update the param item"):
+        app.post("/items")(create)
+    with pytest.raises(PydanticV1NotSupportedError, match="Please update the response model"):
+        app.get("/items", response_model=list[Item])(lambda: [])
+
+
 def test_non_callable_endpoint_is_rejected() -> None:
     app = FastAPI()
     with pytest.raises(AssertionError, match="An endpoint must be a callable"):

@@ -1139,6 +1139,37 @@ def test_list_param_without_marker_is_read_from_body() -> None:
     assert client.post("/tags?tags=q").json()["detail"][0]["loc"] == ["body"]
 
 
+def test_endpoints_declaring_equal_defaults_of_other_types_keep_their_own() -> None:
+    app = FastAPI()
+    app.get("/int")(lambda size=1: {"size": size})
+    app.get("/float")(lambda size=1.0: {"size": size})
+    app.get("/bool")(lambda size=True: {"size": size})
+    client = client_for(app)
+
+    assert client.get("/int").text == '{"size":1}'
+    assert client.get("/float").text == '{"size":1.0}'
+    assert client.get("/bool").text == '{"size":true}'
+    defaults = [path["get"]["parameters"][0]["schema"]["default"] for path in app.openapi()["paths"].values()]
+    assert [type(default) for default in defaults] == [int, float, bool]
+
+
+def test_parameter_declared_alike_on_many_endpoints_reads_each_routes_path() -> None:
+    def one(item_id: int) -> int:
+        return item_id
+
+    def listed(item_id: int) -> int:
+        return item_id
+
+    app = FastAPI()
+    app.get("/items/{item_id}")(one)
+    app.get("/items")(listed)
+    client = client_for(app)
+
+    assert client.get("/items/3").json() == 3
+    assert client.get("/items?item_id=4").json() == 4
+    assert client.get("/items").status_code == 422
+
+
 # --- raw query values --------------------------------------------------------------------
 
 

@@ -235,6 +235,21 @@ def test_response_model_list_of_models() -> None:
     assert get_json(app) == [{"username": "a", "email": None}, {"username": "b", "email": None}]
 
 
+def test_routes_with_the_same_response_model_keep_their_own_response_fields() -> None:
+    router = APIRouter()
+    router.get("/a", response_model=list[UserOut])(lambda: [{"username": "a", "password": "p"}])
+    router.get("/b", response_model=list[UserOut])(lambda: [{"username": "b"}])
+    app = FastAPI()
+    app.include_router(router, prefix="/v1")
+    client = TestClient(app)
+
+    fields = [route.response_field for route in app.routes if route.path.startswith("/v1")]
+    assert [field.name for field in fields] == ["Response__lambda__v1_a_get", "Response__lambda__v1_b_get"]
+    assert fields[0].field_info is not fields[1].field_info
+    assert client.get("/v1/a").json() == [{"username": "a", "email": None}]
+    assert client.get("/v1/b").json() == [{"username": "b", "email": None}]
+
+
 def test_response_model_coerces_values() -> None:
     app = FastAPI()
 

@@ -645,6 +645,29 @@ def test_float_convertor() -> None:
 # --- matching order ---------------------------------------------------------------------
 
 
+def test_route_path_regex_matches_its_path() -> None:
+    app = FastAPI()
+    app.get("/items/all")(lambda: "all")
+    app.get("/items/{item_id}")(lambda item_id: item_id)
+    static, dynamic = app.routes[-2:]
+
+    assert static.path_regex.match("/items/all") is not None
+    assert static.path_regex.match("/items/al") is None
+    assert dynamic.path_regex.match("/items/7").groupdict() == {"item_id": "7"}
+    assert (static.path_format, static.param_convertors) == ("/items/all", {})
+
+
+def test_route_path_regex_can_be_replaced() -> None:
+    import re
+
+    app = FastAPI()
+    app.get("/items")(lambda: "items")
+    route = app.routes[-1]
+    route.path_regex = re.compile("^/things$")
+
+    assert route.path_regex.pattern == "^/things$"
+
+
 def test_static_path_declared_first_wins_over_parameter() -> None:
     app = FastAPI()
 

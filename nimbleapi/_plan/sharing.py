@@ -1,0 +1,77 @@
+"""Analysis results shared between declarations that are alike (start-up only).
+
+Applications repeat themselves: a route and the copies ``include_router`` makes of it,
+a dependency used by many routes, ``item_id: int`` on many endpoints. Each is analysed
+once and the result reused, keyed by every input the analysis reads. Shared results
+are never changed after analysis. The tables are bounded: the reuse they serve happens
+while an application is declared.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any, get_args, get_origin
+
+from pydantic.fields import FieldInfo
+
+from .. import params
+from ..dependencies.models import Dependant
+from ..utils import get_path_param_names
+from .params import ParamDetails, analyze_param
+
+_LIMIT = 4096
+
+# Analysed trees, by callable, path parameter names and every other input of the analysis.
+# Only the top node of a route is copied before it is extended. The callable is kept and
+# compared, so a reused id() never matches a stale entry.
+_shared_trees: dict[tuple[Any, ...], tuple[Callable[..., Any], Dependant]] = {}
+
+
+def shared_tree(call: Callable[..., Any], inputs: tuple[Any, ...], analyze: Callable[[], Dependant]) -> Dependant:
+    """The tree *analyze* builds for *call*; *inputs* starts with the path the analysis reads."""
+    key = (id(call), frozenset(get_path_param_names(inputs[0])), *inputs[1:])
+    try:
+        cached = _shared_trees.get(key)
+    except TypeError:  # an unhashable input (e.g. a custom concurrency object): no sharing
+        return analyze()
+    if cached is None or cached[0] is not call:
+        if len(_shared_trees) >= _LIMIT:
+            _shared_trees.clear()
+        cached = _shared_trees[key] = (call, analyze())
+    return cached[1]
+
+
+# Parameters declared alike on many endpoints (``item_id: int``, ``skip: int = 0``) are
+# analysed once and share their field. Only defaults of these exact types take part:
+# equal values of other types (1 and 1.0) must keep fields of their own, and FieldInfo
+# markers (``= Query()``) are new objects on every function.
+_SHAREABLE_DEFAULTS = (type(None), bool, int, float, str, bytes)
+_shared_params: dict[tuple[Any, ...], ParamDetails] = {}
+
+
+def shared_param(*, param_name: str, annotation: Any, value: Any, path_param_names: set[str]) -> ParamDetails:
+    """``analyze_param(...)``, shared with an earlier parameter declared exactly alike."""
+
+    def analyze() -> ParamDetails:
+        return analyze_param(
+            param_name=param_name, annotation=annotation, value=value, path_param_names=path_param_names
+        )
+
+    if value is not inspect.Parameter.empty and type(value) not in _SHAREABLE_DEFAULTS:
+        return analyze()
+    if get_origin(annotation) is Annotated and any(isinstance(item, FieldInfo) for item in get_args(annotation)):
+        return analyze()  # markers are compared by identity: a new one per function, never shared
+    key = (param_name, annotation, type(annotation), value, type(value), frozenset(path_param_names))
+    try:
+        details = _shared_params.get(key)
+    except TypeError:  # an unhashable annotation
+        return analyze()
+    if details is None:
+        details = analyze()
+        # Form and file fields check at every declaration that python-multipart is usable.
+        if details.field is None or not isinstance(details.field.field_info, params.Form):
+            if len(_shared_params) >= _LIMIT:
+                _shared_params.clear()
+            _shared_params[key] = details
+    return details
