@@ -14,6 +14,8 @@ all, nothing could cancel it through AnyIO, and the shielding scope is left out.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import sys
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -21,10 +23,11 @@ from typing import Any
 from anyio import CancelScope
 from anyio.lowlevel import checkpoint_if_cancelled
 
-try:  # AnyIO's table of task states: read (never written) to skip a needless cleanup scope.
-    from anyio._backends._asyncio import _task_states
-except ImportError:  # pragma: no cover - another AnyIO layout: always shield
-    _task_states = None  # type: ignore[assignment]
+# AnyIO's asyncio backend keeps a table of task states, read (never written) here to skip a
+# needless cleanup scope. The backend is not imported for that: it loads when the first
+# AnyIO cancel scope is made, so while it is not loaded no cancel scope exists.
+_ASYNCIO_BACKEND = "anyio._backends._asyncio"
+_KNOWN_ANYIO_LAYOUT = importlib.util.find_spec(_ASYNCIO_BACKEND) is not None  # else: always shield
 
 
 def outside_cancel_scopes() -> bool:
@@ -32,13 +35,16 @@ def outside_cancel_scopes() -> bool:
 
     Any doubt (another event loop, another AnyIO version) answers False.
     """
-    if _task_states is None:
+    if not _KNOWN_ANYIO_LAYOUT:
         return False
     try:
         task = asyncio.current_task()
     except RuntimeError:  # not running under asyncio (trio)
         return False
-    state = _task_states.get(task) if task is not None else None
+    backend = sys.modules.get(_ASYNCIO_BACKEND)
+    if backend is None:
+        return True
+    state = backend._task_states.get(task) if task is not None else None
     return state is None or getattr(state, "cancel_scope", True) is None
 
 
