@@ -42,7 +42,7 @@ def outside_cancel_scopes() -> bool:
     except RuntimeError:  # not running under asyncio (trio)
         return False
     backend = sys.modules.get(_ASYNCIO_BACKEND)
-    if backend is None:
+    if backend is None:  # not loaded yet, so no cancel scope exists
         return True
     state = backend._task_states.get(task) if task is not None else None
     return state is None or getattr(state, "cancel_scope", True) is None
