@@ -10,7 +10,7 @@ import os
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from enum import Enum
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from starlette.applications import Starlette
 from starlette.datastructures import State
@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 from starlette.types import ExceptionHandler as ExceptionHandler
 from typing_extensions import deprecated
 
-from . import params, routing
+from . import _lazy, params, routing
 from ._compile.errors import (
     ErrorBoundary,
     HandledExceptions,
@@ -45,15 +45,17 @@ from .exception_handlers import (
 )
 from .exceptions import FastAPIDeprecationWarning, RequestValidationError, WebSocketRequestValidationError
 from .middleware.asyncexitstack import AsyncExitStackMiddleware as AsyncExitStackMiddleware
-from .openapi.docs import get_redoc_html as get_redoc_html
-from .openapi.docs import get_swagger_ui_html as get_swagger_ui_html
-from .openapi.docs import get_swagger_ui_oauth2_redirect_html as get_swagger_ui_oauth2_redirect_html
-from .openapi.utils import get_openapi as get_openapi
 from .params import Depends
 from .routing import APIRoute, APIRouter, _options
 from .types import DecoratedCallable
 from .types import IncEx as IncEx
 from .utils import generate_unique_id
+
+if TYPE_CHECKING:
+    from .openapi.docs import get_redoc_html as get_redoc_html
+    from .openapi.docs import get_swagger_ui_html as get_swagger_ui_html
+    from .openapi.docs import get_swagger_ui_oauth2_redirect_html as get_swagger_ui_oauth2_redirect_html
+    from .openapi.utils import get_openapi as get_openapi
 
 AppType = TypeVar("AppType", bound="FastAPI")
 
@@ -210,6 +212,8 @@ class FastAPI(Starlette):
         """The OpenAPI document of this application (generated once, then cached)."""
         routes_version = (id(self.routes), len(self.routes))
         if not self.openapi_schema or self._openapi_routes_version != routes_version:
+            from .openapi.utils import get_openapi
+
             self.openapi_schema = get_openapi(
                 title=self.title,
                 version=self.version,
@@ -641,3 +645,15 @@ class FastAPI(Starlette):
 
 
 NimbleAPI = FastAPI
+
+
+# The OpenAPI generator and the docs pages load when a document or a page is first served.
+_lazy.export_lazily(
+    globals(),
+    {
+        "get_openapi": "nimbleapi.openapi.utils",
+        "get_redoc_html": "nimbleapi.openapi.docs",
+        "get_swagger_ui_html": "nimbleapi.openapi.docs",
+        "get_swagger_ui_oauth2_redirect_html": "nimbleapi.openapi.docs",
+    },
+)

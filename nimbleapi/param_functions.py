@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from . import params
-from .openapi.models import Example as Example
+from . import _lazy, params
 from .params import Undefined
 
 
@@ -70,3 +69,7 @@ def Security(  # noqa: N802
 ) -> Any:
     """Like ``Depends``, and declares the OAuth2 ``scopes`` the dependency requires."""
     return params.Security(dependency=dependency, scopes=scopes, use_cache=use_cache)
+
+
+# Typed in param_functions.pyi.
+_lazy.export_lazily(globals(), {"Example": "nimbleapi.openapi.models"})

@@ -10,16 +10,19 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import AliasChoices, AliasPath, Discriminator
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from . import _lazy
 from .concurrency import _DependencyConcurrency
 from .datastructures import _Unset
 from .exceptions import FastAPIDeprecationWarning
-from .openapi.models import Example as Example
+
+if TYPE_CHECKING:
+    from .openapi.models import Example as Example
 
 Undefined = PydanticUndefined
 
@@ -233,3 +236,6 @@ class Security(Depends):
     """A dependency that also declares OAuth2 scopes."""
 
     scopes: Sequence[str] | None = None
+
+
+_lazy.export_lazily(globals(), {"Example": "nimbleapi.openapi.models"})

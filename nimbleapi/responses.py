@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import FileResponse as FileResponse
 from starlette.responses import HTMLResponse as HTMLResponse
@@ -13,8 +13,11 @@ from starlette.responses import Response as Response
 from starlette.responses import StreamingResponse as StreamingResponse
 from typing_extensions import deprecated
 
+from . import _lazy
 from .exceptions import FastAPIDeprecationWarning
-from .sse import EventSourceResponse as EventSourceResponse
+
+if TYPE_CHECKING:
+    from .sse import EventSourceResponse as EventSourceResponse
 
 try:
     import ujson
@@ -50,3 +53,6 @@ class ORJSONResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
         assert orjson is not None, "orjson must be installed to use ORJSONResponse"
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)
+
+
+_lazy.export_lazily(globals(), {"EventSourceResponse": "nimbleapi.sse"})

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from contextlib import AsyncExitStack, asynccontextmanager
 from enum import Enum, IntEnum
 from re import Pattern
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from starlette import routing
 from starlette._exception_handler import wrap_app_handling_exceptions
@@ -36,7 +36,7 @@ from starlette.types import AppType, ASGIApp, Lifespan, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from typing_extensions import deprecated
 
-from . import params
+from . import _lazy, params
 from ._compile.deps import RequestContext, compile_solver
 from ._compile.forms import FormLimits, validate_form_limits, validate_max_body_size
 from ._compile.handler import build_request_handler, endpoint_context, route_parts
@@ -60,23 +60,24 @@ from ._router.index import FirstSegmentIndex
 from ._router.frontend import FrontendRouteGroup, FrontendRoutes, IncludedLowPriorityRoutes
 from .datastructures import Default, DefaultPlaceholder
 from .dependencies.models import Dependant as Dependant
-from .dependencies.utils import SolvedDependency as SolvedDependency
-from .dependencies.utils import get_stream_item_type as get_stream_item_type
-from .dependencies.utils import get_typed_return_annotation as get_typed_return_annotation
-from .dependencies.utils import solve_dependencies as solve_dependencies
 from .encoders import jsonable_encoder as jsonable_encoder
 from .exceptions import EndpointContext as EndpointContext
 from .exceptions import FastAPIError, WebSocketRequestValidationError
 from .exceptions import HTTPException as HTTPException
 from .exceptions import RequestValidationError as RequestValidationError
 from .exceptions import ResponseValidationError as ResponseValidationError
-from .sse import _PING_INTERVAL as _PING_INTERVAL
-from .sse import KEEPALIVE_COMMENT as KEEPALIVE_COMMENT
-from .sse import EventSourceResponse as EventSourceResponse
-from .sse import ServerSentEvent as ServerSentEvent
-from .sse import format_sse_event as format_sse_event
 from .types import DecoratedCallable, IncEx
 from .utils import generate_unique_id, get_value_or_default, is_body_allowed_for_status_code
+
+if TYPE_CHECKING:
+    from .dependencies.utils import SolvedDependency as SolvedDependency
+    from .dependencies.utils import get_stream_item_type as get_stream_item_type
+    from .dependencies.utils import get_typed_return_annotation as get_typed_return_annotation
+    from .dependencies.utils import solve_dependencies as solve_dependencies
+    from .sse import KEEPALIVE_COMMENT as KEEPALIVE_COMMENT
+    from .sse import EventSourceResponse as EventSourceResponse
+    from .sse import ServerSentEvent as ServerSentEvent
+    from .sse import format_sse_event as format_sse_event
 
 _T = TypeVar("_T")
 
@@ -1196,3 +1197,20 @@ def iter_route_contexts(routes: Sequence[BaseRoute | RouteContext]) -> Iterator[
     """One ``RouteContext`` per route of *routes*."""
     for route in routes:
         yield route if isinstance(route, RouteContext) else RouteContext(route)
+
+
+# Server-Sent Events and FastAPI's request-time dependency helpers load on first use.
+_lazy.export_lazily(
+    globals(),
+    {
+        "SolvedDependency": "nimbleapi.dependencies.utils",
+        "get_stream_item_type": "nimbleapi.dependencies.utils",
+        "get_typed_return_annotation": "nimbleapi.dependencies.utils",
+        "solve_dependencies": "nimbleapi.dependencies.utils",
+        "_PING_INTERVAL": "nimbleapi.sse",
+        "KEEPALIVE_COMMENT": "nimbleapi.sse",
+        "EventSourceResponse": "nimbleapi.sse",
+        "ServerSentEvent": "nimbleapi.sse",
+        "format_sse_event": "nimbleapi.sse",
+    },
+)

@@ -265,8 +265,10 @@ async def _produce_events(
 def current_ping_interval() -> float:
     """The keep-alive interval, honouring a patch of ``routing._PING_INTERVAL`` or of this module's."""
     # FastAPI reads the interval from its routing module, so that is where its users patch it.
+    # Its globals are read directly: routing serves the name lazily from this module, and
+    # a lookup through it would copy a patch of this module's value into routing.
     routing = sys.modules.get(__package__ + ".routing")
-    patched = getattr(routing, "_PING_INTERVAL", _DEFAULT_PING_INTERVAL)
+    patched = vars(routing).get("_PING_INTERVAL", _DEFAULT_PING_INTERVAL) if routing else _DEFAULT_PING_INTERVAL
     return patched if patched != _DEFAULT_PING_INTERVAL else _PING_INTERVAL
 
 

@@ -167,8 +167,6 @@ def _connection_setter(name: str, kind: type[Any]) -> Callable[[RequestContext, 
 
 def _specials(dependant: Dependant) -> Callable[[RequestContext, dict[str, Any]], None] | None:
     """Fill in Request/WebSocket/Response/BackgroundTasks/SecurityScopes parameters."""
-    from ..security.oauth2 import SecurityScopes
-
     setters: list[Callable[[RequestContext, dict[str, Any]], None]] = []
     if dependant.http_connection_param_name:
         name_c = dependant.http_connection_param_name
@@ -190,6 +188,8 @@ def _specials(dependant: Dependant) -> Callable[[RequestContext, dict[str, Any]]
         name_s = dependant.response_param_name
         setters.append(lambda ctx, values: values.__setitem__(name_s, ctx.sub_response()))
     if dependant.security_scopes_param_name:
+        from ..security.oauth2 import SecurityScopes
+
         name_o = dependant.security_scopes_param_name
         scopes = dependant.oauth_scopes
         setters.append(lambda ctx, values: values.__setitem__(name_o, SecurityScopes(scopes=list(scopes))))

@@ -14,6 +14,7 @@ all, nothing could cancel it through AnyIO, and the shielding scope is left out.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import sys
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -23,14 +24,12 @@ from weakref import ref
 from anyio import CancelScope
 from anyio.lowlevel import checkpoint_if_cancelled
 
-try:  # AnyIO's table of task states: read (never written) to skip a needless cleanup scope.
-    from anyio._backends._asyncio import _task_states
-except ImportError:  # pragma: no cover - another AnyIO layout: always shield
-    _task_states = None  # type: ignore[assignment]
-
-# Its dict of weak references: when empty, no task at all is inside an AnyIO cancel scope.
+# AnyIO's asyncio backend keeps a table of task states, read (never written) here to skip a
+# needless cleanup scope. The backend is not imported for that: it loads when the first
+# AnyIO cancel scope is made, so while it is not loaded no cancel scope exists.
+_ASYNCIO_BACKEND = "anyio._backends._asyncio"
+_KNOWN_ANYIO_LAYOUT = importlib.util.find_spec(_ASYNCIO_BACKEND) is not None  # else: always shield
 # (Asking asyncio for the running loop costs a getpid() system call on Python 3.11.)
-_task_state_refs: dict[Any, Any] | None = getattr(_task_states, "data", None)
 _running_asyncio_loop = asyncio.events._get_running_loop
 _current_task = asyncio.current_task
 
@@ -40,16 +39,21 @@ def outside_cancel_scopes() -> bool:
 
     Any doubt (another event loop, another AnyIO version) answers False.
     """
-    if _task_state_refs is None:
+    if not _KNOWN_ANYIO_LAYOUT:
         return False
-    if not _task_state_refs and "trio" not in sys.modules:  # asyncio, and no task has AnyIO state
+    backend = sys.modules.get(_ASYNCIO_BACKEND)
+    # The task table's dict of weak references: empty when no task has AnyIO state.
+    state_refs = None if backend is None else backend._task_states.data
+    if not state_refs and "trio" not in sys.modules:  # asyncio, and no task has AnyIO state
         return True
     if _running_asyncio_loop() is None:  # not asyncio (trio)
         return False
+    if state_refs is None:  # the backend is not loaded yet, so no cancel scope exists
+        return True
     task = _current_task()
     if task is None:
         return True
-    state = _task_state_refs.get(ref(task))
+    state = state_refs.get(ref(task))
     return state is None or getattr(state, "cancel_scope", True) is None
 
 

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, Literal
 
-from .. import params
+from .. import _lazy, params
 from ..concurrency import _DependencyConcurrency
 from ..dependencies.models import Dependant
 from ..exceptions import DependencyScopeError
@@ -161,9 +161,10 @@ def analyze_route_dependency(*, depends: params.Depends, path: str) -> Dependant
 
 
 def is_security_scheme(dependant: Dependant) -> bool:
-    from ..security.base import SecurityBase
-
-    return dependant.call is not None and isinstance(unwrapped_call(dependant.call), SecurityBase)
+    security_base = _lazy.loaded_attribute("nimbleapi.security.base", "SecurityBase")
+    if security_base is None or dependant.call is None:  # no scheme exists before its module loads
+        return False
+    return isinstance(unwrapped_call(dependant.call), security_base)
 
 
 def uses_scopes(dependant: Dependant, memo: dict[int, bool] | None = None) -> bool:

@@ -20,7 +20,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from .. import params
+from .. import _lazy, params
 from ..exceptions import PydanticV1NotSupportedError, RouteDefinitionError
 from .annotations import (
     annotation_is_pydantic_v1,
@@ -38,17 +38,15 @@ SPECIAL_TYPES = ("request", "websocket", "http_connection", "response", "backgro
 
 def special_kind(annotation: Any) -> str | None:
     """Which framework-provided object a parameter of this type receives, if any."""
-    from ..security.oauth2 import SecurityScopes
-
     for kind, cls in (
         ("request", Request),
         ("websocket", WebSocket),
         ("http_connection", HTTPConnection),
         ("response", Response),
         ("background_tasks", StarletteBackgroundTasks),
-        ("security_scopes", SecurityScopes),
+        ("security_scopes", _lazy.loaded_attribute("nimbleapi.security.oauth2", "SecurityScopes")),
     ):
-        if lenient_issubclass(annotation, cls):
+        if cls is not None and lenient_issubclass(annotation, cls):
             return kind
     return None
 

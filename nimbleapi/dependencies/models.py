@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from .. import _lazy
 from .._plan.fields import ModelField
 from ..concurrency import _DependencyConcurrency
-from ..security.base import SecurityBase as SecurityBase
 from ..types import DependencyCacheKey as DependencyCacheKey
+
+if TYPE_CHECKING:
+    from ..security.base import SecurityBase as SecurityBase
 
 
 @dataclass(slots=True)
@@ -45,3 +48,8 @@ class Dependant:
         scopes = list(self.parent_oauth_scopes or [])
         scopes.extend(scope for scope in self.own_oauth_scopes or [] if scope not in scopes)
         return scopes
+
+
+# The security schemes (and the OpenAPI models they document themselves with) load when
+# an application uses one.
+_lazy.export_lazily(globals(), {"SecurityBase": "nimbleapi.security.base"})

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from contextlib import asynccontextmanager as asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic_core import PydanticUndefined
 from starlette.background import BackgroundTasks as StarletteBackgroundTasks  # noqa: F811
@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from .. import _lazy
 from .. import params as params
 from .._compile.body import compile_body_extractor
 from .._compile.deps import RequestContext, compile_solver
@@ -46,11 +47,13 @@ from ..concurrency import contextmanager_in_threadpool as contextmanager_in_thre
 from ..datastructures import UploadFile as UploadFile
 from ..exceptions import DependencyScopeError as DependencyScopeError
 from ..logger import logger as logger
-from ..security.oauth2 import SecurityScopes as SecurityScopes
 from ..types import DependencyCacheKey as DependencyCacheKey
 from ..types import UnionType as UnionType
 from ..utils import get_path_param_names as get_path_param_names
 from .models import Dependant as Dependant
+
+if TYPE_CHECKING:
+    from ..security.oauth2 import SecurityScopes as SecurityScopes
 
 multipart_not_installed_error = MULTIPART_NOT_INSTALLED
 multipart_incorrect_install_error = MULTIPART_INCORRECT_INSTALL
@@ -167,3 +170,5 @@ async def solve_dependencies(
         dependency_cache=ctx.cache,
     )
 
+
+_lazy.export_lazily(globals(), {"SecurityScopes": "nimbleapi.security.oauth2"})

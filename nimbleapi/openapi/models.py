@@ -62,11 +62,15 @@ else:  # pragma: no cover - depends on the installed extras
 
 # Model classes carry comments rather than docstrings: a docstring would become
 # the "description" of the model's own JSON Schema.
+#
+# Every model defers building its validator to its first use (a security scheme made,
+# a document validated): building all of them costs more than the rest of an import.
+# Names defined further down (SchemaOrBool, Header, PathItem) are resolved then too.
 
 
 class BaseModelWithConfig(BaseModel):
     # Base of every object that accepts specification extensions ("x-...").
-    model_config = {"extra": "allow"}
+    model_config = {"extra": "allow", "defer_build": True}
 
 
 # --- document metadata ------------------------------------------------------------
@@ -109,10 +113,12 @@ class Server(BaseModelWithConfig):
 
 
 class Reference(BaseModel):
+    model_config = {"defer_build": True}
     ref: str = Field(alias="$ref")
 
 
 class Discriminator(BaseModel):
+    model_config = {"defer_build": True}
     propertyName: str
     mapping: Optional[dict[str, str]] = None
 
@@ -448,9 +454,3 @@ class OpenAPI(BaseModelWithConfig):
     security: Optional[list[dict[str, list[str]]]] = None
     tags: Optional[list[Tag]] = None
     externalDocs: Optional[ExternalDocumentation] = None
-
-
-# Classes above refer to names defined after them (SchemaOrBool, Header, PathItem).
-Schema.model_rebuild()
-Operation.model_rebuild()
-Encoding.model_rebuild()
