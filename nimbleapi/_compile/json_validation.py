@@ -18,12 +18,13 @@ from typing import Any
 from pydantic_core import SchemaValidator
 
 from .._plan.fields import ModelField
+from .core_schema import schema_nodes
 
 # Core schema kinds that read a JSON value and its ``json.loads`` value the same way.
 _SAME_IN_BOTH_MODES = frozenset({
     "any", "none", "bool", "int", "float", "str", "literal",
     "list", "dict", "nullable", "default",
-    "model", "model-fields", "typed-dict", "typed-dict-field",
+    "model", "model-fields", "model-field", "typed-dict", "typed-dict-field",
     "definitions", "definition-ref",
 })
 # Configuration that makes JSON mode read some values differently.
@@ -45,28 +46,16 @@ def direct_json_validator(field: ModelField) -> Callable[[bytes], Any] | None:
 
 
 def _reads_json_as_python(schema: Any) -> bool:
-    pending = [schema]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, list):
-            pending.extend(node)
-            continue
-        if not isinstance(node, dict):
-            continue
-        kind = node.get("type")
-        if kind is not None and kind not in _SAME_IN_BOTH_MODES and kind != "model-field":
+    for node in schema_nodes(schema):
+        kind = node["type"]
+        if kind not in _SAME_IN_BOTH_MODES:
             return False
         if node.get("strict") or _config_is_mode_sensitive(node.get("config")):
             return False
         if kind == "model" and (node.get("custom_init") or node.get("root_model") or node.get("post_init")):
             return False
-        if kind in ("model-fields", "typed-dict") and (node.get("computed_fields") or node.get("extras_schema")):
+        if kind in ("model-fields", "typed-dict") and node.get("extras_schema"):
             return False
-        for key, value in node.items():
-            if key in ("schema", "items_schema", "keys_schema", "values_schema", "fields", "definitions"):
-                pending.append(value if key != "fields" else list(value.values()))
-            elif key == "schema_ref" or key in ("cls", "config", "metadata", "ref", "default", "expected"):
-                continue
     return True
 
 

@@ -31,6 +31,12 @@ class Nested(BaseModel):
     items: list[Plain] = []
 
 
+class FieldsNamedLikeSchemaKeys(BaseModel):
+    type: str
+    strict: bool = False
+    config: dict[str, int] = {}
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(strict=True)
     when: datetime.date
@@ -66,7 +72,9 @@ def _validator_for(annotation: Any) -> Any:
     return direct_json_validator(create_model_field(name="body", type_=annotation))
 
 
-@pytest.mark.parametrize("annotation", [Plain, Nested, list[Plain], Plain | None, dict[str, list[int]]])
+@pytest.mark.parametrize(
+    "annotation", [Plain, Nested, list[Plain], Plain | None, dict[str, list[int]], FieldsNamedLikeSchemaKeys]
+)
 def test_plain_schemas_are_validated_from_bytes(annotation: Any) -> None:
     assert _validator_for(annotation) is not None
 
