@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import sys
+from collections import deque
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -31,7 +32,11 @@ _ASYNCIO_BACKEND = "anyio._backends._asyncio"
 _KNOWN_ANYIO_LAYOUT = importlib.util.find_spec(_ASYNCIO_BACKEND) is not None  # else: always shield
 # (Asking asyncio for the running loop costs a getpid() system call on Python 3.11.)
 _running_asyncio_loop = asyncio.events._get_running_loop
-_current_task = asyncio.current_task
+# asyncio's table of each loop's current task: read directly on 3.11, where it is known to be
+# the one asyncio keeps (later versions move it into the thread state; they are asked instead).
+_current_tasks: dict[Any, Any] | None = (
+    getattr(asyncio.tasks, "_current_tasks", None) if sys.version_info < (3, 12) else None
+)
 
 
 def outside_cancel_scopes() -> bool:
@@ -46,11 +51,12 @@ def outside_cancel_scopes() -> bool:
     state_refs = None if backend is None else backend._task_states.data
     if not state_refs and "trio" not in sys.modules:  # asyncio, and no task has AnyIO state
         return True
-    if _running_asyncio_loop() is None:  # not asyncio (trio)
+    loop = _running_asyncio_loop()
+    if loop is None:  # not asyncio (trio)
         return False
     if state_refs is None:  # the backend is not loaded yet, so no cancel scope exists
         return True
-    task = _current_task()
+    task = _current_tasks.get(loop) if _current_tasks is not None else asyncio.current_task(loop)
     if task is None:
         return True
     state = state_refs.get(ref(task))
@@ -149,6 +155,10 @@ async def _throw(gen: AsyncGenerator[Any, None], exc: BaseException, traceback: 
 class DependencyExitStack(AsyncExitStack):
     """An ``AsyncExitStack`` with shorter paths for async generators and for closing without
     an exception."""
+
+    def __init__(self) -> None:
+        # What ``ExitStack.__init__`` sets, without the call up the class chain.
+        self._exit_callbacks: deque[tuple[bool, Any]] = deque()
 
     def push_entered_generator(self, gen: AsyncGenerator[Any, None]) -> None:
         """What ``enter_async_context(AsyncGeneratorDependency(gen))`` leaves on the stack,
