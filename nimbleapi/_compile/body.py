@@ -68,6 +68,16 @@ def read_json_body(
 BodyExtractor = Callable[[Any], Awaitable[tuple[dict[str, Any], list[Any]]]]
 
 
+class ValidatedBody:
+    """The value of a route's one (not embedded) JSON body field, validated from the bytes
+    before the dependencies are solved; its node takes it as it is."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 async def _plain_form_values(keys: tuple[FieldKeys, ...], form: FormData) -> tuple[dict[str, Any], dict[str, tuple[str, Any]]]:
     """The form as a dict of declared and extra entries, and each declared field's (alias, value)."""
     body: dict[str, Any] = {}
@@ -132,6 +142,8 @@ def compile_body_extractor(fields: list[ModelField], embed_body_fields: bool) ->
         if is_form:
             body, by_field = await _plain_form_values(plain_form_keys, received) if plain_form_keys else ({}, {})
         if single:
+            if type(received) is ValidatedBody:
+                return {fields[0].name: received.value}, []
             value, field_errors = validate_field(plans[0].validator, body, ("body",))
             return {fields[0].name: value}, field_errors
         for plan in plans:

@@ -25,11 +25,11 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import params
-from .._plan.body import form_models, should_embed_body_fields
+from .._plan.body import flat_body_params, form_models, should_embed_body_fields
 from .._plan.callables import is_coroutine_callable
 from .._plan.fields import ModelField
 from ..exceptions import FastAPIError, RequestValidationError
-from .body import JSONBodyError, is_json_content_type, read_json_body
+from .body import JSONBodyError, ValidatedBody, is_json_content_type, read_json_body
 from .context import ScopeContext
 from .deps import compile_reader, compile_solver, has_inputs, has_specials
 from .errors import answer_exception
@@ -232,16 +232,49 @@ def _compile_producer(parts: RouteParts) -> Producer:
     if _reads_only_one_body(parts):
         return _body_only_producer(parts, read_body, invoke)
 
+    validate_json = _direct_body_validator(parts)
+    strict_content_type = parts.strict_content_type
+
     async def produce_with_body(ctx: ScopeContext) -> Any:
-        body = ctx.body = await read_body(ctx)
+        if validate_json is None:
+            body = ctx.body = await read_body(ctx)
+        else:
+            body = ctx.body = await _validated_or_parsed_body(ctx, read_body, validate_json, strict_content_type)
         values, errors = await solve(ctx)
         if errors:
+            if type(body) is ValidatedBody:  # the error carries the parsed body, as in FastAPI
+                body = await read_body(ctx)
             raise RequestValidationError(
                 errors, body=None if body is Undefined else body, endpoint_ctx=contexts.for_scope(ctx.scope)
             )
         return await invoke(**values)
 
     return produce_with_body
+
+
+def _direct_body_validator(parts: RouteParts) -> Callable[[bytes], Any] | None:
+    """The bytes validator of the route's one JSON body field, when there is one (not
+    embedded, not a form) that JSON mode reads as Python mode does; else None."""
+    fields = flat_body_params(parts.dependant)
+    if len(fields) != 1 or parts.embed_body_fields or should_embed_body_fields(fields):
+        return None
+    field = fields[0]
+    if isinstance(field.field_info, params.Form) or form_models(field):
+        return None
+    return direct_json_validator(field)
+
+
+async def _validated_or_parsed_body(
+    ctx: ScopeContext, read_body: BodyReader, validate_json: Callable[[bytes], Any], strict_content_type: bool
+) -> Any:
+    """The body validated from its bytes when that succeeds; else what ``read_body`` gives."""
+    raw = await read_body.raw(ctx)
+    if raw and json.loads is _JSON_LOADS and _is_json_request(ctx.scope, strict_content_type):
+        try:
+            return ValidatedBody(validate_json(raw))
+        except ValidationError:
+            pass  # the usual path reports it, exactly as FastAPI words it
+    return await read_body(ctx)
 
 
 def _reads_only_one_body(parts: RouteParts) -> bool:
@@ -263,10 +296,16 @@ def _body_only_producer(parts: RouteParts, read_body: BodyReader, invoke: Any) -
     """The body validated as the endpoint's one argument: what solving the dependency tree gives."""
     field = parts.dependant.body_params[0]
     name, contexts = field.name, parts.contexts
-    validate_json = direct_json_validator(field)
+    validate_json = _direct_body_validator(parts)
+    strict_content_type = parts.strict_content_type
 
     async def produce_from_body(ctx: ScopeContext) -> Any:
-        body = ctx.body = await read_body(ctx)
+        if validate_json is None:
+            body = ctx.body = await read_body(ctx)
+        else:
+            body = ctx.body = await _validated_or_parsed_body(ctx, read_body, validate_json, strict_content_type)
+            if type(body) is ValidatedBody:
+                return await invoke(**{name: body.value})
         value, errors = validate_field(field, body, ("body",))
         if errors:
             raise RequestValidationError(
@@ -274,22 +313,7 @@ def _body_only_producer(parts: RouteParts, read_body: BodyReader, invoke: Any) -
             )
         return await invoke(**{name: value})
 
-    if validate_json is None:
-        return produce_from_body
-    strict_content_type = parts.strict_content_type
-
-    async def produce_from_json_bytes(ctx: ScopeContext) -> Any:
-        raw = await read_body.raw(ctx)
-        if raw and json.loads is _JSON_LOADS and _is_json_request(ctx.scope, strict_content_type):
-            try:
-                value = validate_json(raw)
-            except ValidationError:
-                pass  # reported from the parsed body below, exactly as FastAPI words it
-            else:
-                return await invoke(**{name: value})
-        return await produce_from_body(ctx)
-
-    return produce_from_json_bytes
+    return produce_from_body
 
 
 def _is_json_request(scope: Scope, strict_content_type: bool) -> bool:

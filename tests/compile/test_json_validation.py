@@ -153,3 +153,48 @@ def test_a_lone_surrogate_is_a_422_with_the_input_escaped() -> None:
     assert response.status_code == 422
     assert b'"input":"\\ud800"' in response.content
     assert response.json()["detail"][0]["type"] == "string_unicode"
+
+
+def _app_with_dependency_and_body() -> TestClient:
+    from nimbleapi import Depends, Header, Request
+    from nimbleapi.exceptions import RequestValidationError
+    from nimbleapi.responses import JSONResponse
+
+    app = FastAPI()
+
+    def caller(x_user: str = Header()) -> str:
+        return x_user
+
+    @app.exception_handler(RequestValidationError)
+    async def show(request: Request, exc: RequestValidationError) -> JSONResponse:
+        locs = [list(error["loc"]) for error in exc.errors()]
+        return JSONResponse({"locs": locs, "body": exc.body}, status_code=422)
+
+    @app.post("/items")
+    def create(item: Plain, limit: int = 10, user: str = Depends(caller)) -> dict[str, Any]:
+        return {"user": user, "item": item.model_dump(), "limit": limit}
+
+    return TestClient(app)
+
+
+def test_a_body_beside_dependencies_and_parameters_is_validated_once() -> None:
+    response = _app_with_dependency_and_body().post("/items", json={"name": "x", "count": 2}, headers={"x-user": "ann"})
+    assert response.status_code == 200
+    assert response.json() == {
+        "user": "ann",
+        "item": {"name": "x", "count": 2, "ratio": None, "tags": [], "extra": {}, "kind": "a"},
+        "limit": 10,
+    }
+
+
+def test_other_errors_beside_a_valid_body_carry_the_parsed_body() -> None:
+    client = _app_with_dependency_and_body()
+    response = client.post("/items?limit=many", json={"name": "x"})
+    assert response.status_code == 422
+    assert response.json() == {"locs": [["header", "x-user"], ["query", "limit"]], "body": {"name": "x"}}
+
+
+def test_body_errors_beside_other_errors_are_all_reported() -> None:
+    response = _app_with_dependency_and_body().post("/items", json={"name": ""})
+    assert response.status_code == 422
+    assert response.json() == {"locs": [["header", "x-user"], ["body", "name"]], "body": {"name": ""}}
