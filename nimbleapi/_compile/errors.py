@@ -62,12 +62,20 @@ def register_fast_answer(handler: Any, answer: FastAnswer) -> None:
 
 
 async def answer_exception(
-    exc: Exception, scope: Scope, receive: Receive, send: Send, *, started: bool, connect: Any = None
+    exc: Exception,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    *,
+    started: bool,
+    connect: Any = None,
+    record_start: bool = False,
 ) -> None:
     """Send the handler's response for *exc*, or re-raise it (called inside ``except``).
 
     *connect* gives the ``Request`` a handler receives (the one the endpoint saw, if any);
-    by default a new one over *scope*.
+    by default a new one over *scope*. *record_start*: note the response start in the scope
+    for the error boundary (``RESPONSE_STARTED_KEY``).
     """
     handler = find_handler(scope, exc)
     if handler is None:
@@ -75,9 +83,16 @@ async def answer_exception(
     if started:
         raise RuntimeError("Caught handled exception, but response already started.") from exc
     answer = FAST_ANSWERS.get(handler)
-    if answer is not None and scope["type"] == "http" and await answer(exc, send):
-        exc.__traceback__ = None
-        return
+    if answer is not None and scope["type"] == "http":
+        if record_start:  # marked before sending, as Starlette's ServerErrorMiddleware marks it
+            scope[RESPONSE_STARTED_KEY] = True
+        if await answer(exc, send):
+            exc.__traceback__ = None
+            return
+        if record_start:  # it left the exception to the handler: nothing was sent
+            scope[RESPONSE_STARTED_KEY] = False
+    if record_start:
+        send = recording_send(scope, send)
     if connect is not None:
         connection = connect()
     else:
@@ -90,6 +105,42 @@ async def answer_exception(
         await response(scope, receive, send)
     # A reused exception instance would otherwise collect tracebacks across requests.
     exc.__traceback__ = None
+
+
+# How an error boundary learns whether the response started without wrapping every ``send``:
+# an ASGI callable marked ``RECORDS_RESPONSE_START`` sets ``RESPONSE_STARTED_KEY`` in the
+# scope before any exception leaves it (a compiled route app: from what it sent itself; the
+# router: by handing anything else a recording ``send``). ``UNTRACKED_SEND_KEY`` in the scope
+# tells the router that the ``send`` it was given records nothing.
+RECORDS_RESPONSE_START = "records_response_start"
+RESPONSE_STARTED_KEY = "nimbleapi.response_started"
+UNTRACKED_SEND_KEY = "nimbleapi.untracked_send"
+
+
+def records_response_start(app: Any) -> Any:
+    """Mark *app* as recording in the scope whether the response started (see above)."""
+    setattr(app, RECORDS_RESPONSE_START, True)
+    return app
+
+
+def recording_send(scope: Scope, send: Send) -> Send:
+    """A ``send`` that records in *scope* when the response starts."""
+
+    def recorded(message: Message) -> Awaitable[None]:
+        if message["type"] == "http.response.start":
+            scope[RESPONSE_STARTED_KEY] = True
+        return send(message)
+
+    return recorded
+
+
+async def answer_in_route(
+    exc: Exception, scope: Scope, receive: Receive, send: Send, *, started: bool, connect: Any = None
+) -> None:
+    """``answer_exception`` for a route app that sent through *send* itself: records whether the
+    response started (before and while answering) for the error boundary around it."""
+    scope[RESPONSE_STARTED_KEY] = started
+    await answer_exception(exc, scope, receive, send, started=started, connect=connect, record_start=True)
 
 
 def _tracking(send: Send) -> tuple[Send, Callable[[], bool]]:
@@ -162,6 +213,9 @@ class ErrorBoundary(ServerErrorMiddleware):
         inner = handled.app
         if type(inner).__call__ is _ROUTER_CALL:  # what ``Router.__call__`` would call, one frame less
             inner = inner.middleware_stack
+        if getattr(inner, RECORDS_RESPONSE_START, False):
+            await self._call_recording(inner, scope, receive, send)
+            return
         tracked, started = _tracking(send)
         try:
             try:
@@ -170,6 +224,20 @@ class ErrorBoundary(ServerErrorMiddleware):
                 await answer_exception(exc, scope, receive, tracked, started=started())
         except Exception as exc:
             await send_server_error(self, exc, scope, receive, send, started=started())
+
+
+    async def _call_recording(self, inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        """The same layer around an app that records when the response starts: no ``send`` wrapper
+        on the way in; on the way out of an error, the scope says whether a response started."""
+        scope[UNTRACKED_SEND_KEY] = True
+        try:
+            try:
+                await inner(scope, receive, send)
+            except Exception as exc:
+                started = scope.get(RESPONSE_STARTED_KEY, False)
+                await answer_exception(exc, scope, receive, recording_send(scope, send), started=started)
+        except Exception as exc:
+            await send_server_error(self, exc, scope, receive, send, started=scope.get(RESPONSE_STARTED_KEY, False))
 
 
 async def send_server_error(
@@ -215,6 +283,7 @@ async def answer_not_found(scope: Scope, send: Send) -> bool:
     raising it when the application's handler for it is the default one (False otherwise)."""
     if FAST_ANSWERS.get(handler_for(scope, HTTPException, 404)) is not answer_http_exception:
         return False
+    scope[RESPONSE_STARTED_KEY] = True  # for the error boundary, marked before sending as it would
     await send_json(send, 404, _NOT_FOUND_BODY)
     return True
 

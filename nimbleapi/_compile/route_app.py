@@ -32,7 +32,7 @@ from ..exceptions import FastAPIError, RequestValidationError
 from .body import JSONBodyError, ValidatedBody, is_json_content_type, read_json_body
 from .context import ScopeContext
 from .deps import compile_reader, compile_solver, has_inputs, has_specials
-from .errors import answer_exception
+from .errors import answer_in_route, records_response_start
 from .exits import DependencyExitStack
 from .handler import (
     BODY_PARSE_ERROR,
@@ -74,9 +74,9 @@ def _app_without_dependencies(produce: Producer, deliver: Deliverer) -> ASGIApp:
         try:
             await deliver(ctx, await produce(ctx))
         except Exception as exc:
-            await answer_exception(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
+            await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
 
-    return app
+    return records_response_start(app)
 
 
 def _reads_form(body_field: ModelField | None) -> bool:
@@ -105,9 +105,9 @@ def _app(produce: Producer, deliver: Deliverer, provider: Any) -> ASGIApp:
             else:
                 await _finish_in_stacks(ctx, deliver, lambda: content)
         except Exception as exc:
-            await answer_exception(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
+            await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
 
-    return app
+    return records_response_start(app)
 
 
 async def _finish_in_stacks(ctx: ScopeContext, deliver: Deliverer, outcome: Callable[[], Any]) -> None:
@@ -186,15 +186,15 @@ def _app_without_inputs(parts: RouteParts, write: JSONWriter) -> ASGIApp:
                 await send({"type": "http.response.body", "body": body})
                 return
         except Exception as exc:
-            await answer_exception(exc, scope, receive, send, started=started)
+            await answer_in_route(exc, scope, receive, send, started=started)
             return
         ctx = ScopeContext(scope, receive, send)
         try:
             await deliver(ctx, content)
         except Exception as exc:
-            await answer_exception(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
+            await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
 
-    return app
+    return records_response_start(app)
 
 
 # -- producing the endpoint's return value --------------------------------------------------------

@@ -18,7 +18,13 @@ from starlette.routing import Match, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from .. import routing as api_routing  # read at request time (it imports this module)
-from .._compile.errors import answer_not_found
+from .._compile.errors import (
+    RECORDS_RESPONSE_START,
+    UNTRACKED_SEND_KEY,
+    answer_not_found,
+    records_response_start,
+    recording_send,
+)
 
 
 async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> None:
@@ -53,19 +59,30 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
             return
         if match is Match.PARTIAL and partial is None:
             partial, partial_scope = route, child_scope
+    recorded_send = _recorded(scope, send)  # for what follows: none of it records the response start
     if partial is not None:
         scope["route"] = partial
         scope.update(partial_scope)
-        await partial.handle(scope, receive, send)
+        await partial.handle(scope, receive, recorded_send)
         return
     # The other spelling has the same first segment, so the same candidates.
-    if candidates and await _redirect_slashes(router, candidates, route_path, scope, receive, send):
+    if candidates and await _redirect_slashes(router, candidates, route_path, scope, receive, recorded_send):
         return
-    if await router.handle_low_priority(scope, receive, send):
+    if await router.handle_low_priority(scope, receive, recorded_send):
         return
-    if _raises_not_found(router, scope) and await answer_not_found(scope, send):
+    if _raises_not_found(router, scope) and await answer_not_found(scope, send):  # records it itself
         return
-    await router.default(scope, receive, send)
+    await router.default(scope, receive, recorded_send)
+
+
+# Whatever the router hands a request to, the error boundary around it learns whether the
+# response started (see ``RECORDS_RESPONSE_START``): compiled route apps record it themselves.
+records_response_start(dispatch)
+
+
+def _recorded(scope: Scope, send: Send) -> Send:
+    """*send*, recording the response start when the boundary's ``send`` does not."""
+    return recording_send(scope, send) if UNTRACKED_SEND_KEY in scope else send
 
 
 def _path_params(route: Any, regex_match: Any, scope: Scope) -> dict[str, Any]:
@@ -81,8 +98,11 @@ def _path_params(route: Any, regex_match: Any, scope: Scope) -> dict[str, Any]:
 def _handle_matched(route: Any, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
     """``route.handle`` for a route whose methods include the request's: its app, one frame less."""
     if type(route).handle is _STOCK_HANDLE:
-        return route.app(scope, receive, send)  # type: ignore[no-any-return]
-    return route.handle(scope, receive, send)  # type: ignore[no-any-return]
+        app = route.app
+        if not getattr(app, RECORDS_RESPONSE_START, False):
+            send = _recorded(scope, send)
+        return app(scope, receive, send)  # type: ignore[no-any-return]
+    return route.handle(scope, receive, _recorded(scope, send))  # type: ignore[no-any-return]
 
 
 _STOCK_HANDLE = Route.handle

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 from asgi_calls import Answer, run
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.applications import Starlette
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from nimbleapi import FastAPI, HTTPException, Request
-from nimbleapi.responses import PlainTextResponse
+from nimbleapi import Depends, FastAPI, HTTPException, Request
+from nimbleapi.responses import PlainTextResponse, StreamingResponse
+from nimbleapi.routing import APIRoute
 
 
 class SeenExceptions:
@@ -115,3 +119,70 @@ def test_without_handler_the_server_error_is_plain_text() -> None:
     with pytest.raises(KeyError):
         run(make_app(), "GET", "/broken", answer=answer)
     assert (answer.status, answer.body) == (500, b"Internal Server Error")
+
+
+# ---- whether the response started, learned without wrapping every send -------------------------
+
+
+def _late_failures_app() -> FastAPI:
+    app = FastAPI()
+
+    def chunks() -> Iterator[bytes]:
+        yield b"first,"
+        raise KeyError("mid-stream")
+
+    @app.get("/stream")
+    def stream() -> StreamingResponse:
+        return StreamingResponse(chunks())
+
+    async def session() -> AsyncIterator[str]:
+        yield "s"
+        raise KeyError("in cleanup")
+
+    @app.get("/cleanup")
+    async def cleanup(value: str = Depends(session)) -> dict[str, str]:
+        return {"value": value}
+
+    @app.get("/early")
+    async def early(value: str = Depends(session)) -> None:
+        raise KeyError("before any answer")
+
+    async def mounted_stream(request: Any) -> StreamingResponse:
+        return StreamingResponse(chunks())
+
+    app.mount("/plain", Starlette(routes=[Route("/stream", mounted_stream)]))
+
+    class Wrapped(APIRoute):
+        def get_route_handler(self) -> Any:
+            return super().get_route_handler()
+
+    custom = FastAPI()
+    custom.router.route_class = Wrapped
+
+    @custom.get("/stream")
+    def custom_stream() -> StreamingResponse:
+        return StreamingResponse(chunks())
+
+    app.mount("/custom", custom)
+    return app
+
+
+@pytest.mark.parametrize("path", ["/stream", "/cleanup", "/plain/stream", "/custom/stream"])
+def test_a_failure_after_the_response_started_sends_no_second_answer(path: str) -> None:
+    app = _late_failures_app()
+    for _ in range(2):  # the first request compiles the route, later ones run it as compiled
+        answer = Answer()
+        with pytest.raises(KeyError):
+            run(app, "GET", path, answer=answer)
+        starts = [message for message in answer.messages if message["type"] == "http.response.start"]
+        assert [start["status"] for start in starts] == [200]
+
+
+def test_a_failure_before_the_response_started_gets_the_500() -> None:
+    app = _late_failures_app()
+    for _ in range(2):
+        answer = Answer()
+        with pytest.raises(KeyError):
+            run(app, "GET", "/early", answer=answer)
+        assert answer.status == 500
+        assert answer.body == b"Internal Server Error"
