@@ -39,6 +39,11 @@ def is_json_content_type(content_type: str) -> bool:
     return maintype == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
+def parses_as_json(content_type: str | None, strict_content_type: bool) -> bool:
+    """Whether a body with this ``content-type`` header (None: none sent) is read as JSON."""
+    return not strict_content_type if content_type is None else is_json_content_type(content_type)
+
+
 class JSONBodyError(Exception):
     def __init__(self, error: json.JSONDecodeError) -> None:
         self.error = error
@@ -53,11 +58,7 @@ def read_json_body(
     """
     if not body:
         return Undefined
-    if content_type is None:
-        parse = not strict_content_type
-    else:
-        parse = is_json_content_type(content_type)
-    if not parse:
+    if not parses_as_json(content_type, strict_content_type):
         return body
     try:
         return loads(body)

@@ -155,12 +155,8 @@ class ScopeContext(RequestContext):
         return self.function_stack
 
     async def enter_async_generator(self, gen: AsyncGenerator[Any, None], function_scoped: bool) -> Any:
-        stack = self.request_stack if not function_scoped and self.request_stack is not None else None
-        if stack is None:
-            stack = self.exit_stack(function_scoped)
-        cleanup_scope = self._cleanup_scope
-        if cleanup_scope is _UNDECIDED:
-            cleanup_scope = self.cleanup_scope()
+        stack = self.exit_stack(function_scoped)
+        cleanup_scope = self.cleanup_scope()
         if cleanup_scope is not None:
             return await stack.enter_async_context(cleanup_shielded(AsyncGeneratorDependency(gen), cleanup_scope))
         assert isinstance(stack, DependencyExitStack)

@@ -9,6 +9,14 @@ from typing import Any
 _NOT_SCHEMAS = frozenset({"cls", "metadata", "default", "ref", "schema_ref", "expected", "config", "function"})
 
 
+def core_schema_of(adapter: Any) -> Any:
+    """*adapter*'s pydantic-core schema, or None when it has none to read (shortcuts then stay off)."""
+    try:
+        return adapter.core_schema
+    except Exception:  # noqa: BLE001 - an adapter without a built schema
+        return None
+
+
 def schema_nodes(schema: Any) -> Iterator[dict[str, Any]]:
     """Every node (a dict with a ``"type"`` name) of *schema*, nested and referenced ones included.
 
@@ -28,7 +36,9 @@ def schema_nodes(schema: Any) -> Iterator[dict[str, Any]]:
 
 def serializes_alike_by_alias(schema: Any) -> bool:
     """Whether ``by_alias`` cannot change what *schema* serialises: no field has an alias and
-    no custom function (which could read ``info.by_alias``) takes part."""
+    no custom function (which could read ``info.by_alias``) takes part. No schema: no telling."""
+    if schema is None:
+        return False
     for node in schema_nodes(schema):
         if "serialization_alias" in node or "alias" in node or node["type"].startswith("function-"):
             return False

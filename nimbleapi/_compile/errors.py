@@ -143,23 +143,6 @@ async def answer_in_route(
     await answer_exception(exc, scope, receive, send, started=started, connect=connect, record_start=True)
 
 
-def _tracking(send: Send) -> tuple[Send, Callable[[], bool]]:
-    """A ``send`` that notes when the response starts, and how to ask whether it has.
-
-    The wrapper returns ``send``'s awaitable rather than awaiting it: one frame less per
-    message, the same for every caller (``await send(message)``).
-    """
-    started = False
-
-    def tracked(message: Message) -> Awaitable[None]:
-        nonlocal started
-        if message["type"] == "http.response.start":
-            started = True
-        return send(message)
-
-    return tracked, lambda: started
-
-
 class HandledExceptions(ExceptionMiddleware):
     """Starlette's ``ExceptionMiddleware`` (same handler tables and registration rules),
     answering from ``answer_exception`` instead of wrapping every request."""
@@ -173,11 +156,12 @@ class HandledExceptions(ExceptionMiddleware):
             await self.app(scope, receive, send)
             return
         scope[HANDLERS_SCOPE_KEY] = self._tables
-        tracked, started = _tracking(send)
+        scope[RESPONSE_STARTED_KEY] = False  # nothing is sent before this layer is entered
+        tracked = recording_send(scope, send)
         try:
             await self.app(scope, receive, tracked)
         except Exception as exc:
-            await answer_exception(exc, scope, receive, tracked, started=started())
+            await answer_exception(exc, scope, receive, tracked, started=scope[RESPONSE_STARTED_KEY])
 
 
 _ROUTER_CALL = Router.__call__
@@ -188,9 +172,9 @@ class ErrorBoundary(ServerErrorMiddleware):
 
     ``.app`` is the ``HandledExceptions`` layer, as in Starlette's stack, so tools that
     rebuild the stack around it (OpenTelemetry's FastAPI instrumentation reads ``.app``,
-    ``.handler`` and ``.debug``) see what they expect. Requests skip that layer's own call:
-    one ``send`` wrapper serves both. Assigning another ``.app`` makes this a plain
-    ``ServerErrorMiddleware`` around it.
+    ``.handler`` and ``.debug``) see what they expect. Requests skip that layer's own call,
+    and its router records the response start itself (no ``send`` wrapper at all). Assigning
+    another ``.app`` makes this a plain ``ServerErrorMiddleware`` around it.
     """
 
     _handled: HandledExceptions | None = None
@@ -212,27 +196,15 @@ class ErrorBoundary(ServerErrorMiddleware):
         scope[HANDLERS_SCOPE_KEY] = handled._tables
         inner = handled.app
         if type(inner).__call__ is _ROUTER_CALL:  # what ``Router.__call__`` would call, one frame less
-            inner = inner.middleware_stack
+            inner = inner.middleware_stack  # type: ignore[attr-defined]
         if getattr(inner, RECORDS_RESPONSE_START, False):
-            await self._call_recording(inner, scope, receive, send)
-            return
-        tracked, started = _tracking(send)
+            scope[UNTRACKED_SEND_KEY] = True  # the router hands a recording send to what needs one
+            inner_send = send
+        else:
+            inner_send = recording_send(scope, send)
         try:
             try:
-                await inner(scope, receive, tracked)
-            except Exception as exc:
-                await answer_exception(exc, scope, receive, tracked, started=started())
-        except Exception as exc:
-            await send_server_error(self, exc, scope, receive, send, started=started())
-
-
-    async def _call_recording(self, inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
-        """The same layer around an app that records when the response starts: no ``send`` wrapper
-        on the way in; on the way out of an error, the scope says whether a response started."""
-        scope[UNTRACKED_SEND_KEY] = True
-        try:
-            try:
-                await inner(scope, receive, send)
+                await inner(scope, receive, inner_send)
             except Exception as exc:
                 started = scope.get(RESPONSE_STARTED_KEY, False)
                 await answer_exception(exc, scope, receive, recording_send(scope, send), started=started)

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic_core import SchemaValidator
 
 from .._plan.fields import ModelField
-from .core_schema import schema_nodes
+from .core_schema import core_schema_of, schema_nodes
 
 # Core schema kinds that read a JSON value and its ``json.loads`` value the same way.
 _SAME_IN_BOTH_MODES = frozenset({
@@ -38,11 +38,8 @@ def direct_json_validator(field: ModelField) -> Callable[[bytes], Any] | None:
     validator = getattr(adapter, "validator", None)
     if not isinstance(validator, SchemaValidator):
         return None
-    try:
-        schema = adapter.core_schema  # type: ignore[union-attr]
-    except Exception:  # noqa: BLE001 - an adapter without a schema: keep the usual path
-        return None
-    return validator.validate_json if _reads_json_as_python(schema) else None
+    schema = core_schema_of(adapter)
+    return validator.validate_json if schema is not None and _reads_json_as_python(schema) else None
 
 
 def _reads_json_as_python(schema: Any) -> bool:

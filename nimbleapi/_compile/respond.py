@@ -24,7 +24,7 @@ from ..encoders import jsonable_encoder
 from ..exceptions import EndpointContext, ResponseValidationError
 from ..types import IncEx
 from ..utils import is_body_allowed_for_status_code
-from .core_schema import serializes_alike_by_alias
+from .core_schema import core_schema_of, serializes_alike_by_alias
 from .jsonio import encode_untyped
 
 
@@ -141,9 +141,6 @@ def _typed_writer(field: ModelField, options: ResponseOptions, context_of: Conte
     adapter = getattr(field, "_type_adapter", None)
     validator, serializer = getattr(adapter, "validator", None), getattr(adapter, "serializer", None)
     # Only what differs from ``to_json``'s defaults; ``by_alias`` always (its default defers to config).
-    dump_kwargs = {key: value for key, value in options.as_kwargs().items() if value != _TO_JSON_DEFAULTS.get(key)}
-    if dump_kwargs.get("by_alias") and _serializes_alike_by_alias(adapter):
-        del dump_kwargs["by_alias"]  # asking for aliases costs pydantic-core time even where there are none
     if not isinstance(validator, SchemaValidator) or not isinstance(serializer, SchemaSerializer):
 
         def write_slowly(content: Any, scope: Scope) -> bytes:
@@ -154,6 +151,9 @@ def _typed_writer(field: ModelField, options: ResponseOptions, context_of: Conte
 
         return write_slowly
     validate, to_json = validator.validate_python, serializer.to_json
+    dump_kwargs = {key: value for key, value in options.as_kwargs().items() if value != _TO_JSON_DEFAULTS.get(key)}
+    if dump_kwargs.get("by_alias") and serializes_alike_by_alias(core_schema_of(adapter)):
+        del dump_kwargs["by_alias"]  # asking for aliases costs pydantic-core time even where there are none
 
     def write(content: Any, scope: Scope) -> bytes:
         try:
@@ -165,14 +165,6 @@ def _typed_writer(field: ModelField, options: ResponseOptions, context_of: Conte
         raise ResponseValidationError(errors=errors, body=content, endpoint_ctx=context_of(scope))
 
     return write
-
-
-def _serializes_alike_by_alias(adapter: Any) -> bool:
-    try:
-        schema = adapter.core_schema
-    except Exception:  # noqa: BLE001 - no schema to read: keep asking for aliases
-        return False
-    return serializes_alike_by_alias(schema)
 
 
 _TO_JSON_DEFAULTS: dict[str, Any] = {

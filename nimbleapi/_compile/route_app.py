@@ -29,7 +29,7 @@ from .._plan.body import flat_body_params, form_models, should_embed_body_fields
 from .._plan.callables import is_coroutine_callable
 from .._plan.fields import ModelField
 from ..exceptions import FastAPIError, RequestValidationError
-from .body import JSONBodyError, ValidatedBody, is_json_content_type, read_json_body
+from .body import JSONBodyError, ValidatedBody, parses_as_json, read_json_body
 from .context import ScopeContext
 from .deps import compile_reader, compile_solver, has_inputs, has_specials
 from .errors import answer_in_route, records_response_start
@@ -269,7 +269,7 @@ async def _validated_or_parsed_body(
 ) -> Any:
     """The body validated from its bytes when that succeeds; else what ``read_body`` gives."""
     raw = await read_body.raw(ctx)
-    if raw and json.loads is _JSON_LOADS and _is_json_request(ctx.scope, strict_content_type):
+    if raw and json.loads is _JSON_LOADS and parses_as_json(_content_type(ctx.scope), strict_content_type):
         try:
             return ValidatedBody(validate_json(raw))
         except ValidationError:
@@ -314,11 +314,6 @@ def _body_only_producer(parts: RouteParts, read_body: BodyReader, invoke: Any) -
         return await invoke(**{name: value})
 
     return produce_from_body
-
-
-def _is_json_request(scope: Scope, strict_content_type: bool) -> bool:
-    content_type = _content_type(scope)
-    return not strict_content_type if content_type is None else is_json_content_type(content_type)
 
 
 def _in_thread(call: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
