@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+)
 from typing import Any
 
 import anyio
 import pytest
 from pydantic import BaseModel, ValidationError
-from starlette.types import Message
 
 import nimbleapi.routing
 import nimbleapi.sse
 from nimbleapi import APIRouter, Depends, FastAPI, Response
 from nimbleapi.exceptions import ResponseValidationError
-from nimbleapi.sse import KEEPALIVE_COMMENT, EventSourceResponse, ServerSentEvent, format_sse_event
+from nimbleapi.sse import (
+    KEEPALIVE_COMMENT,
+    EventSourceResponse,
+    ServerSentEvent,
+    format_sse_event,
+)
 from nimbleapi.testclient import TestClient
 
 
@@ -328,41 +339,8 @@ def test_no_keepalive_when_items_keep_coming(client: TestClient) -> None:
 # ---------------------------------------------------------------- client disconnect
 
 
-async def run_until_disconnect(app: FastAPI, path: str) -> list[bytes]:
-    """Serve *path*, and have the client leave as soon as the first event arrived."""
-    first_event = anyio.Event()
-    chunks: list[bytes] = []
-
-    async def receive() -> Message:
-        await first_event.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: Message) -> None:
-        if message["type"] == "http.response.body" and message.get("body"):
-            chunks.append(message["body"])
-            first_event.set()
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": [],
-        "server": ("test", 80),
-        "client": ("test", 1234),
-    }
-    with anyio.fail_after(10):  # a safety net against a hang, not a timing assertion
-        await app(scope, receive, send)
-    return chunks
-
-
 @pytest.mark.anyio
-async def test_client_disconnect_stops_async_generator() -> None:
+async def test_client_disconnect_stops_async_generator(serve_until_disconnect: Callable[[FastAPI, str], Awaitable[list[bytes]]]) -> None:
     app = FastAPI()
     log: list[str] = []
 
@@ -380,13 +358,13 @@ async def test_client_disconnect_stops_async_generator() -> None:
         finally:
             log.append("generator closed")
 
-    chunks = await run_until_disconnect(app, "/forever")
+    chunks = await serve_until_disconnect(app, "/forever")
     assert chunks[0] == b"data: 0\n\n"
     assert log == ["generator closed", "dependency closed"]
 
 
 @pytest.mark.anyio
-async def test_client_disconnect_stops_sync_generator() -> None:
+async def test_client_disconnect_stops_sync_generator(serve_until_disconnect: Callable[[FastAPI, str], Awaitable[list[bytes]]]) -> None:
     app = FastAPI()
     log: list[str] = []
 
@@ -398,7 +376,7 @@ async def test_client_disconnect_stops_sync_generator() -> None:
         finally:
             log.append("generator closed")
 
-    chunks = await run_until_disconnect(app, "/forever")
+    chunks = await serve_until_disconnect(app, "/forever")
     assert chunks[0] == b"data: 1\n\n"
     assert log == ["generator closed"]
 

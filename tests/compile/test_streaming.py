@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 import typing
-from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable, Iterator
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+)
 from typing import Any
 
-import anyio
 import pytest
 from pydantic import BaseModel, ConfigDict
-from starlette.types import Message
 
 from nimbleapi import Depends, FastAPI, Response
 from nimbleapi._compile.streaming import stream_item_type
@@ -273,42 +279,11 @@ def test_yield_dependency_stays_open_until_the_stream_ends() -> None:
 # ---------------------------------------------------------------- cancellation
 
 
-async def serve_until_disconnect(app: FastAPI, path: str) -> list[bytes]:
-    """Serve *path*; the client leaves after the first chunk."""
-    first_chunk = anyio.Event()
-    chunks: list[bytes] = []
-
-    async def receive() -> Message:
-        await first_chunk.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: Message) -> None:
-        if message["type"] == "http.response.body" and message.get("body"):
-            chunks.append(message["body"])
-            first_chunk.set()
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": [],
-        "server": ("test", 80),
-        "client": ("test", 1234),
-    }
-    with anyio.fail_after(10):  # a safety net against a hang, not a timing assertion
-        await app(scope, receive, send)
-    return chunks
-
-
 @pytest.mark.anyio
 @pytest.mark.parametrize("path", ["/raw", "/jsonl"])
-async def test_disconnect_stops_a_generator_that_never_awaits(path: str) -> None:
+async def test_disconnect_stops_a_generator_that_never_awaits(
+    path: str, serve_until_disconnect: Callable[[FastAPI, str], Awaitable[list[bytes]]]
+) -> None:
     # Without a checkpoint per chunk, such a generator would never let the disconnect in.
     app = FastAPI()
 

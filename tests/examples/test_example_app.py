@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -14,19 +12,6 @@ import pytest
 from nimbleapi.testclient import TestClient
 
 EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "examples" / "app.py"
-
-
-@pytest.fixture(scope="module")
-def example() -> Iterator[ModuleType]:
-    """``examples/app.py`` imported from its file (``examples/`` is a directory of scripts, not a package)."""
-    name = "nimbleapi_example_app"
-    spec = importlib.util.spec_from_file_location(name, EXAMPLE_FILE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # string annotations are resolved in the module's namespace
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[name]
 
 
 @pytest.fixture

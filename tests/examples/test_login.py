@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,19 +16,6 @@ from nimbleapi.testclient import TestClient
 
 EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "examples" / "login.py"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(scope="module")
-def example() -> Iterator[ModuleType]:
-    """``examples/login.py`` imported from its file (``examples/`` is a directory of scripts)."""
-    name = "nimbleapi_example_login"
-    spec = importlib.util.spec_from_file_location(name, EXAMPLE_FILE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # string annotations are resolved in the module's namespace
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[name]
 
 
 @pytest.fixture

@@ -1,0 +1,50 @@
+"""Fixtures shared by test modules in different folders."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import anyio
+import pytest
+from starlette.types import ASGIApp, Message
+
+ServeUntilDisconnect = Callable[[ASGIApp, str], Awaitable[list[bytes]]]
+
+
+async def _serve_until_disconnect(app: ASGIApp, path: str) -> list[bytes]:
+    """Serve ``GET path``; the client leaves as soon as the first body chunk arrived."""
+    first_chunk = anyio.Event()
+    chunks: list[bytes] = []
+
+    async def receive() -> Message:
+        await first_chunk.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.body" and message.get("body"):
+            chunks.append(message["body"])
+            first_chunk.set()
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [],
+        "server": ("test", 80),
+        "client": ("test", 1234),
+    }
+    with anyio.fail_after(10):  # a safety net against a hang, not a timing assertion
+        await app(scope, receive, send)
+    return chunks
+
+
+@pytest.fixture
+def serve_until_disconnect() -> ServeUntilDisconnect:
+    """``await serve_until_disconnect(app, path)``: the chunks sent before the client left."""
+    return _serve_until_disconnect
