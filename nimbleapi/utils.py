@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from . import _lazy
+from ._plan.fields import INVALID_RESPONSE_TYPE_MESSAGE as _invalid_args_message  # noqa: F401  (FastAPI's name)
 from ._plan.fields import ModelField as ModelField
 from ._plan.fields import create_model_field as create_model_field
 from .datastructures import DefaultPlaceholder, DefaultType

@@ -31,6 +31,7 @@ from .._compile.body import compile_body_extractor
 from .._compile.deps import RequestContext, compile_solver
 from .._compile.form_values import read_upload_bytes as _read_file_bytes  # noqa: F401  (FastAPI's name)
 from .._compile.params import compile_param_extractor
+from .._compile.streaming import _STREAM_ORIGINS as _STREAM_ORIGINS
 from .._compile.streaming import stream_item_type
 from .._compile.params import is_empty_upload, validate_field
 from .._plan.annotations import optional_model_type

@@ -198,6 +198,7 @@ _lazy.export_lazily(
     globals(),
     {
         "_Unset": "nimbleapi.datastructures",
+        "_SSE_EVENT_SCHEMA": "nimbleapi._openapi.responses:SSE_EVENT_SCHEMA",
         **{
             name: "nimbleapi.dependencies.models"
             for name in ("_UsesScopesCache", "_get_cache_key", "_get_oauth_scopes", "_get_security_scheme", "_is_security_scheme")

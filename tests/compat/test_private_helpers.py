@@ -143,3 +143,57 @@ def test_model_fields_and_cloned_fields() -> None:
     assert [field.name for field in fields] == ["pets"]
     assert v2.get_cached_model_fields(Owner) is fields
     assert create_cloned_field(fields[0]) is fields[0]
+
+
+def test_generator_lifespan_is_lifted_to_an_async_context_manager() -> None:
+    import anyio
+
+    from nimbleapi.routing import _wrap_gen_lifespan_context
+
+    events: list[str] = []
+
+    def lifespan(app: Any) -> Iterator[dict[str, str]]:
+        events.append("start")
+        yield {"state": app}
+        events.append("stop")
+
+    async def run() -> None:
+        async with _wrap_gen_lifespan_context(lifespan)("app") as state:
+            assert state == {"state": "app"}
+            events.append("serving")
+
+    anyio.run(run)
+    assert events == ["start", "serving", "stop"]
+    assert _wrap_gen_lifespan_context(lifespan).__name__ == "lifespan"
+
+
+def test_endpoint_context_is_worked_out_once_per_function() -> None:
+    from nimbleapi.routing import _endpoint_context_cache, _extract_endpoint_context
+
+    context = _extract_endpoint_context(plain)
+    assert context["function"] == "plain" and context["file"] == __file__
+    assert _extract_endpoint_context(plain) is context
+    assert _endpoint_context_cache[id(plain)] is context
+
+
+def test_non_finite_floats_become_null() -> None:
+    from nimbleapi.routing import _normalize_non_finite_floats
+
+    assert _normalize_non_finite_floats({"a": [float("nan"), 1.5], "b": float("inf")}) == {"a": [None, 1.5], "b": None}
+
+
+def test_sse_field_checks_and_line_splitting() -> None:
+    from nimbleapi.sse import _check_event_single_line, _check_id_valid, _split_sse_lines
+
+    assert _check_event_single_line("update") == "update"
+    with pytest.raises(ValueError, match="'event' must be a single line"):
+        _check_event_single_line("a\nb")
+    with pytest.raises(ValueError, match="null"):
+        _check_id_valid("a\0")
+    assert _split_sse_lines("a\r\nb\rc\n") == ["a", "b", "c", ""]
+
+
+def test_json_for_script_tags_escapes_markup() -> None:
+    from nimbleapi.openapi.docs import _html_safe_json
+
+    assert _html_safe_json({"x": "</script>"}) == '{"x": "\\u003c/script\\u003e"}'

@@ -43,17 +43,19 @@ def replan(route: APIRoute, dependency: Any) -> None:
     route.app = request_response(route.get_route_handler())
 
 
-def test_appended_dependency_runs_and_is_validated() -> None:
+def app_listing(path: str, seen: list[Any]) -> tuple[FastAPI, APIRoute]:
+    """An app whose one route answers with what its dependencies recorded in *seen*."""
     app = FastAPI()
-    seen: list[int] = []
+    app.get(path)(lambda: seen)
+    return app, api_route(app, path)
 
-    @app.get("/items")
-    def items() -> list[int]:
-        return seen
 
-    replan(api_route(app, "/items"), lambda page: seen.append(page))
+def test_appended_dependency_runs_and_is_validated() -> None:
+    seen: list[str] = []
+    app, route = app_listing("/items", seen)
+    replan(route, lambda page: seen.append(page))
     client = TestClient(app)
-    assert client.get("/items", params={"page": 2}).json() == [2]
+    assert client.get("/items", params={"page": 2}).json() == ["2"]
     missing = client.get("/items")
     assert missing.status_code == 422
     assert missing.json()["detail"][0]["loc"] == ["query", "page"]
@@ -89,14 +91,14 @@ def test_rebuilt_body_field_embeds_the_appended_body() -> None:
     assert set(properties) == {"item", "tag"}
 
 
-def test_dependant_edited_before_the_first_request_is_honoured_without_rewrapping() -> None:
+def app_answering_ok(path: str) -> tuple[FastAPI, APIRoute]:
     app = FastAPI()
+    app.get(path)(lambda: "ok")
+    return app, api_route(app, path)
 
-    @app.get("/plain")
-    def plain() -> str:
-        return "ok"
 
-    route = api_route(app, "/plain")
+def test_dependant_edited_before_the_first_request_is_honoured_without_rewrapping() -> None:
+    app, route = app_answering_ok("/plain")
     route.dependant.dependencies.append(
         get_parameterless_sub_dependant(depends=Depends(lambda token: None), path=route.path_format)
     )
@@ -130,3 +132,27 @@ def test_lenient_issubclass_accepts_non_classes() -> None:
 def test_unset_is_a_default_placeholder() -> None:
     assert isinstance(_Unset, DefaultPlaceholder)
     assert _Unset.value is None
+
+
+def test_dependant_edited_after_serving_is_honoured_on_the_next_request() -> None:
+    seen: list[str] = []
+    app, route = app_listing("/served", seen)
+    client = TestClient(app)
+    assert client.get("/served").json() == []
+    route.dependant.dependencies.append(
+        get_parameterless_sub_dependant(depends=Depends(lambda token: seen.append(token)), path=route.path_format)
+    )
+    assert client.get("/served", params={"token": "t"}).json() == ["t"]
+    assert client.get("/served").status_code == 422
+
+
+def test_an_app_put_in_route_app_is_kept_when_the_dependant_changes() -> None:
+    app, route = app_answering_ok("/own")
+
+    async def replacement(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"replaced"})
+
+    route.app = replacement
+    route.dependant.query_params.clear()
+    assert TestClient(app).get("/own").text == "replaced"
