@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel
 
-from nimbleapi import Body, Depends, FastAPI, Query
+from nimbleapi import APIRouter, Body, Depends, FastAPI, Query
 from nimbleapi.datastructures import DefaultPlaceholder, _Unset
 from nimbleapi.dependencies.utils import (
     _get_body_field,
@@ -156,3 +156,28 @@ def test_an_app_put_in_route_app_is_kept_when_the_dependant_changes() -> None:
     route.app = replacement
     route.dependant.query_params.clear()
     assert TestClient(app).get("/own").text == "replaced"
+
+
+def test_signature_rewritten_after_declaration_is_analysed_when_included_again() -> None:
+    """Class-based views (fastapi-utils ``cbv``) declare a method, give it a new ``__signature__``
+    whose ``self`` is a dependency, then include the routes again: the new signature counts."""
+    import inspect
+
+    router = APIRouter()
+
+    class View:
+        def __init__(self) -> None:
+            self.greeting = "hello"
+
+        def read(self) -> str:
+            return self.greeting
+
+    router.get("/view")(View.read)
+    declared = inspect.signature(View.read)
+    self_param = next(iter(declared.parameters.values())).replace(default=Depends(View))
+    View.read.__signature__ = declared.replace(parameters=[self_param])  # type: ignore[attr-defined]
+    rebuilt = APIRouter()
+    rebuilt.routes.extend(router.routes)
+    app = FastAPI()
+    app.include_router(rebuilt)
+    assert TestClient(app).get("/view").json() == "hello"
