@@ -192,14 +192,23 @@ class APIWebSocketRoute(routing.WebSocketRoute):
         self._flat_body_params = flat_body_params(self.dependant)
         self._embed_body_fields = should_embed_body_fields(self._flat_body_params)
         self.dependency_overrides_provider = dependency_overrides_provider
-        self.app = websocket_session(
+        self.app = self._built_app = self._build_app()
+        report_edits(self.dependant, self._rebuild_app)
+
+    def _build_app(self) -> ASGIApp:
+        return websocket_session(
             get_websocket_app(
                 dependant=self.dependant,
-                dependency_overrides_provider=dependency_overrides_provider,
+                dependency_overrides_provider=self.dependency_overrides_provider,
                 embed_body_fields=self._embed_body_fields,
                 path=self.path_format,
             )
         )
+
+    def _rebuild_app(self) -> None:
+        """``route.dependant`` was edited in place: serve the edit, as FastAPI would."""
+        if self.app is self._built_app:
+            self.app = self._built_app = self._build_app()
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child_scope = super().matches(scope)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel
 
-from nimbleapi import APIRouter, Body, Depends, FastAPI, Query
+from nimbleapi import APIRouter, Body, Depends, FastAPI, Query, WebSocket
 from nimbleapi.datastructures import DefaultPlaceholder, _Unset
 from nimbleapi.dependencies.utils import (
     _get_body_field,
@@ -21,7 +21,7 @@ from nimbleapi.dependencies.utils import (
     get_parameterless_sub_dependant,
     lenient_issubclass,
 )
-from nimbleapi.routing import APIRoute, request_response
+from nimbleapi.routing import APIRoute, APIWebSocketRoute, request_response
 from nimbleapi.testclient import TestClient
 
 
@@ -181,3 +181,21 @@ def test_signature_rewritten_after_declaration_is_analysed_when_included_again()
     app = FastAPI()
     app.include_router(rebuilt)
     assert TestClient(app).get("/view").json() == "hello"
+
+
+def test_websocket_dependant_edited_after_declaration_is_honoured() -> None:
+    app = FastAPI()
+    seen: list[str] = []
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_json(seen)
+        await websocket.close()
+
+    route = next(route for route in app.routes if isinstance(route, APIWebSocketRoute))
+    route.dependant.dependencies.append(
+        get_parameterless_sub_dependant(depends=Depends(lambda room: seen.append(room)), path=route.path_format)
+    )
+    with TestClient(app).websocket_connect("/ws?room=lobby") as connection:
+        assert connection.receive_json() == ["lobby"]
