@@ -36,6 +36,7 @@ from ._compile.errors import (
     register_fast_answer,
 )
 from ._compile.forms import FormLimits, validate_max_body_size
+from ._compile.forms import FormLimits as _FormLimits  # noqa: F401  (FastAPI's name here)
 from .datastructures import Default
 from .datastructures import DefaultPlaceholder as DefaultPlaceholder
 from .exception_handlers import (

@@ -25,6 +25,7 @@ from pydantic.networks import AnyUrl, NameEmail
 from pydantic.types import SecretBytes, SecretStr
 from pydantic_core import PydanticUndefinedType, Url
 
+from ._plan.annotations import is_pydantic_v1_model_instance as is_pydantic_v1_model_instance
 from .exceptions import PydanticV1NotSupportedError
 from .types import IncEx
 
@@ -98,14 +99,6 @@ def generate_encoders_by_class_tuples(
 encoders_by_class_tuples = generate_encoders_by_class_tuples(ENCODERS_BY_TYPE)
 
 
-def _is_pydantic_v1_instance(obj: Any) -> bool:
-    try:
-        from pydantic import v1
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(obj, v1.BaseModel)
-
-
 def jsonable_encoder(
     obj: Any,
     include: IncEx | None = None,
@@ -169,7 +162,7 @@ def jsonable_encoder(
     for encoder, classes in encoders_by_class_tuples.items():
         if isinstance(obj, classes):
             return encoder(obj)
-    if _is_pydantic_v1_instance(obj):
+    if is_pydantic_v1_model_instance(obj):
         raise PydanticV1NotSupportedError(
             f"pydantic.v1 models are no longer supported by FastAPI. Please update the model {obj!r}."
         )

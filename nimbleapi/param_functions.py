@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from . import _lazy, params
+from .datastructures import _Unset as _Unset  # noqa: F401  (FastAPI's name here)
 from .params import Undefined
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.responses import FileResponse as FileResponse
 from starlette.responses import HTMLResponse as HTMLResponse
@@ -18,6 +18,22 @@ from .exceptions import FastAPIDeprecationWarning
 
 if TYPE_CHECKING:
     from .sse import EventSourceResponse as EventSourceResponse
+
+
+class _UjsonModule(Protocol):
+    """What ``UJSONResponse`` needs of the optional ``ujson`` module."""
+
+    def dumps(self, __obj: Any, *, ensure_ascii: bool = ...) -> str: ...
+
+
+class _OrjsonModule(Protocol):
+    """What ``ORJSONResponse`` needs of the optional ``orjson`` module."""
+
+    OPT_NON_STR_KEYS: int
+    OPT_SERIALIZE_NUMPY: int
+
+    def dumps(self, __obj: Any, *, option: int = ...) -> bytes: ...
+
 
 try:
     import ujson

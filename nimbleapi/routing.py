@@ -7,10 +7,11 @@ when it is created; nothing about its signature is inspected per request.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, AsyncExitStack, asynccontextmanager
 from enum import Enum, IntEnum
 from re import Pattern
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -44,13 +45,14 @@ from ._compile.handler import request_response as request_response
 from ._compile.respond import ResponseOptions, compile_responder
 from ._compile.route_app import compile_route_app
 from ._compile.respond import serialize_response as serialize_response
-from ._compile.streaming import is_event_stream_class, is_server_sent_event, stream_item_type
+from ._compile.streaming import is_event_stream_class, is_server_sent_event, normalize_non_finite_floats, stream_item_type
 from ._plan.annotations import lenient_issubclass
 from ._plan.body import build_body_field, flat_body_params, should_embed_body_fields
 from ._plan.callables import is_async_gen_callable, is_gen_callable
 from ._plan.deps import analyze_endpoint, analyze_route_dependency
 from ._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub_dependant
 from ._plan.deps import get_dependant as get_dependant
+from ._plan.edits import report_edits
 from ._plan.describe import describe_endpoint, located
 from ._plan.fields import ModelField, create_model_field
 from ._plan.signature import typed_return_annotation
@@ -133,14 +135,7 @@ def _wrap_lifespan(lifespan: Any) -> Any:
     if inspect.isasyncgenfunction(lifespan):
         return asynccontextmanager(lifespan)
     if inspect.isgeneratorfunction(lifespan):
-        cm_factory = contextlib.contextmanager(lifespan)
-
-        @asynccontextmanager
-        async def lifted(app: Any) -> AsyncIterator[Any]:
-            with cm_factory(app) as state:
-                yield state
-
-        return lifted
+        return _wrap_gen_lifespan_context(lifespan)
     return lifespan
 
 
@@ -197,14 +192,23 @@ class APIWebSocketRoute(routing.WebSocketRoute):
         self._flat_body_params = flat_body_params(self.dependant)
         self._embed_body_fields = should_embed_body_fields(self._flat_body_params)
         self.dependency_overrides_provider = dependency_overrides_provider
-        self.app = websocket_session(
+        self.app = self._built_app = self._build_app()
+        report_edits(self.dependant, self._rebuild_app)
+
+    def _build_app(self) -> ASGIApp:
+        return websocket_session(
             get_websocket_app(
                 dependant=self.dependant,
-                dependency_overrides_provider=dependency_overrides_provider,
+                dependency_overrides_provider=self.dependency_overrides_provider,
                 embed_body_fields=self._embed_body_fields,
                 path=self.path_format,
             )
         )
+
+    def _rebuild_app(self) -> None:
+        """``route.dependant`` was edited in place: serve the edit, as FastAPI would."""
+        if self.app is self._built_app:
+            self.app = self._built_app = self._build_app()
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child_scope = super().matches(scope)
@@ -311,12 +315,13 @@ class APIRoute(routing.Route):
         body_params = flat_body_params(self.dependant)
         self._embed_body_fields = should_embed_body_fields(body_params)
         self.body_field = build_body_field(body_params=body_params, name=self.unique_id, embed_body_fields=self._embed_body_fields)
+        self._built_app: ASGIApp | None = None
         if type(self).get_route_handler is APIRoute.get_route_handler:
             # Compiled on its first request: a route that is only ever served through the
             # copy include_router makes of it is never compiled, and start-up stays short.
             self.app = self._compile_and_handle
         else:  # a subclass may rely on get_route_handler() running at declaration, as in FastAPI
-            self.app = self._build_app()
+            self.app = self._built_app = self._build_app()
 
     def _set_path_patterns(self, path: str) -> None:
         self._regex_source = path
@@ -374,6 +379,7 @@ class APIRoute(routing.Route):
         return fields
 
     def _build_app(self) -> ASGIApp:
+        report_edits(self.dependant, self._forget_built_app)
         if type(self).get_route_handler is APIRoute.get_route_handler:
             app = compile_route_app(route_parts(self))
         else:  # a subclass wraps the handler: serve what it returns
@@ -385,8 +391,15 @@ class APIRoute(routing.Route):
         return RequestBodyLimitMiddleware(app, max_body_size=self.max_body_size)
 
     async def _compile_and_handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.app = self._build_app()
+        self.app = self._built_app = self._build_app()
         await self.app(scope, receive, send)
+
+    def _forget_built_app(self) -> None:
+        """``route.dependant`` was edited in place: compile it again on the next request, as
+        FastAPI, which walks the tree per request, would serve the edit. An app someone
+        else put in ``route.app`` is theirs and stays."""
+        if self.app is self._built_app:
+            self.app = self._compile_and_handle
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         """The ``handler(request) -> Response`` of this route; subclasses may wrap it."""
@@ -1199,6 +1212,50 @@ def iter_route_contexts(routes: Sequence[BaseRoute | RouteContext]) -> Iterator[
         yield route if isinstance(route, RouteContext) else RouteContext(route)
 
 
+# ---- FastAPI's private module-level helpers -----------------------------------------------
+# Names code written for FastAPI imports from ``fastapi.routing`` beyond its documented API.
+# FastAPI parity: fastapi/routing.py
+
+
+class _AsyncLiftContextManager(AbstractAsyncContextManager[_T]):
+    """A synchronous context manager used with ``async with`` (a generator lifespan)."""
+
+    def __init__(self, cm: AbstractContextManager[_T]) -> None:
+        self._cm = cm
+
+    async def __aenter__(self) -> _T:
+        return self._cm.__enter__()
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        return self._cm.__exit__(*exc_info)
+
+
+def _wrap_gen_lifespan_context(lifespan_context: Callable[[Any], Iterator[Any]]) -> Callable[[Any], AbstractAsyncContextManager[Any]]:
+    """A ``def lifespan(app): yield`` generator as the async context manager Starlette expects."""
+    factory = contextlib.contextmanager(lifespan_context)
+
+    @functools.wraps(factory)
+    def lifespan(app: Any) -> _AsyncLiftContextManager[Any]:
+        return _AsyncLiftContextManager(factory(app))
+
+    return lifespan
+
+
+# FastAPI remembers each endpoint's context by ``id``; nimbleapi's routes keep their own.
+_endpoint_context_cache: dict[int, EndpointContext] = {}
+
+
+def _extract_endpoint_context(func: Any) -> EndpointContext:
+    """Where *func* is defined (function, file, line), worked out once per function."""
+    context = _endpoint_context_cache.get(id(func))
+    if context is None:
+        context = _endpoint_context_cache[id(func)] = endpoint_context(func)
+    return context
+
+
+_normalize_non_finite_floats = normalize_non_finite_floats
+
+
 # Server-Sent Events and FastAPI's request-time dependency helpers load on first use.
 _lazy.export_lazily(
     globals(),
@@ -1207,6 +1264,15 @@ _lazy.export_lazily(
         "get_stream_item_type": "nimbleapi.dependencies.utils",
         "get_typed_return_annotation": "nimbleapi.dependencies.utils",
         "solve_dependencies": "nimbleapi.dependencies.utils",
+        "Undefined": "nimbleapi._compat",
+        "_FormLimits": "nimbleapi._form_limits",
+        "_validate_form_limits": "nimbleapi._form_limits",
+        "_get_body_field": "nimbleapi.dependencies.utils",
+        "_get_flat_body_params": "nimbleapi.dependencies.utils",
+        "_should_embed_body_fields": "nimbleapi.dependencies.utils",
+        "_is_async_gen_callable": "nimbleapi.dependencies.models",
+        "_is_coroutine_callable": "nimbleapi.dependencies.models",
+        "_is_gen_callable": "nimbleapi.dependencies.models",
         "_PING_INTERVAL": "nimbleapi.sse",
         "KEEPALIVE_COMMENT": "nimbleapi.sse",
         "EventSourceResponse": "nimbleapi.sse",

@@ -321,3 +321,10 @@ def compile_sse_responder(
         return copy_headers(response, ctx)
 
     return respond
+
+
+# FastAPI's names for the validators and the line splitter above.
+_check_single_line = _reject_line_breaks
+_check_event_single_line = _valid_event_name
+_check_id_valid = _valid_event_id
+_split_sse_lines = _lines

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from . import _lazy
+from ._plan.fields import INVALID_RESPONSE_TYPE_MESSAGE as _invalid_args_message  # noqa: F401  (FastAPI's name)
+from ._plan.fields import ModelField as ModelField
 from ._plan.fields import create_model_field as create_model_field
 from .datastructures import DefaultPlaceholder, DefaultType
 from .exceptions import FastAPIDeprecationWarning as FastAPIDeprecationWarning
@@ -62,3 +65,17 @@ def get_value_or_default(
         if not isinstance(item, DefaultPlaceholder):
             return item
     return first_item
+
+
+
+def create_cloned_field(field: ModelField, *, cloned_types: dict[Any, Any] | None = None) -> ModelField:
+    """The field itself. FastAPI releases before 0.119 exported this to copy Pydantic v1
+    fields; v2 fields are never mutated, so they dropped the copy and later the name,
+    which extensions written for those releases (fastapi-amis-admin) still import."""
+    return field
+
+# FastAPI imports these from ``fastapi._compat`` into this module; they load on first use.
+_lazy.export_lazily(
+    globals(),
+    {name: "nimbleapi._compat" for name in ("PydanticSchemaGenerationError", "Undefined", "annotation_is_pydantic_v1", "v2")},
+)

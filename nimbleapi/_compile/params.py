@@ -41,7 +41,7 @@ def parse_query_string(query_string: bytes) -> list[tuple[str, str]]:
     return pairs
 
 
-def _is_empty_upload(value: Any) -> bool:
+def is_empty_upload(value: Any) -> bool:
     # Browsers send a part with an empty filename and no content when no file is chosen.
     return isinstance(value, UploadFile) and value.filename == "" and value.size == 0
 
@@ -52,14 +52,14 @@ def read_value(field: ModelField, source: Mapping[str, Any], key: str, *, as_lis
     if as_list and isinstance(source, (ImmutableMultiDict, Headers)):
         value: Any = source.getlist(key)
         if is_form:
-            value = [item for item in value if not _is_empty_upload(item)]
+            value = [item for item in value if not is_empty_upload(item)]
         if not value:
             return Undefined
         return value
     value = source.get(key)
     if value is None:
         return Undefined
-    if is_form and ((isinstance(value, str) and value == "") or _is_empty_upload(value)):
+    if is_form and ((isinstance(value, str) and value == "") or is_empty_upload(value)):
         return Undefined
     if as_list and len(value) == 0:
         return Undefined

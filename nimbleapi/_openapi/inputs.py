@@ -17,8 +17,8 @@ from typing import Any
 
 from .. import params
 from .._plan.deps import cache_key, is_security_scheme
-from .._plan.fields import ModelField, model_fields_of
-from .._plan.params import param_model
+from .._plan.fields import ModelField
+from .._plan.params import flatten_param_fields
 from ..dependencies.models import Dependant
 
 CacheKey = tuple[Any, tuple[str, ...], str]
@@ -81,10 +81,3 @@ def collect_operation_inputs(root: Dependant) -> OperationInputs:
             inputs.security_dependencies.append((dependant, scopes))
     return inputs
 
-
-def flatten_param_fields(fields: Sequence[ModelField]) -> list[ModelField]:
-    flat: list[ModelField] = []
-    for model_field in fields:
-        model = param_model(model_field)
-        flat.extend(model_fields_of(model) if model is not None else [model_field])
-    return flat

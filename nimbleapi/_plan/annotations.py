@@ -15,6 +15,9 @@ from starlette.datastructures import UploadFile
 
 UNION_ORIGINS = (Union, types.UnionType)
 SEQUENCE_TYPES: tuple[type[Any], ...] = (list, set, frozenset, tuple, deque, Sequence)
+# The concrete type a value declared as each sequence type is rebuilt as (an abstract
+# ``Sequence`` becomes a list).
+SEQUENCE_BUILDERS: dict[Any, type[Any]] = {Sequence: list, list: list, tuple: tuple, set: set, frozenset: frozenset, deque: deque}
 
 
 def lenient_issubclass(cls: Any, parents: type[Any] | tuple[type[Any], ...]) -> bool:
@@ -148,6 +151,22 @@ def _pydantic_v1_model_class() -> type[Any] | None:
     except ImportError:  # pragma: no cover
         return None
     return v1.BaseModel
+
+
+def is_pydantic_v1_model_instance(value: Any) -> bool:
+    v1_model = _pydantic_v1_model_class() if "pydantic.v1" in sys.modules else None
+    return v1_model is not None and isinstance(value, v1_model)
+
+
+def rebuild_sequence(annotation: Any, value: Any) -> Any:
+    """*value* as the concrete sequence type *annotation* declares (``Optional`` unwrapped)."""
+    origin = get_origin(annotation) or annotation
+    if origin in UNION_ORIGINS:
+        member = next(arg for arg in get_args(annotation) if arg is not type(None))
+        origin = get_origin(member) or member
+    if not lenient_issubclass(origin, SEQUENCE_TYPES):
+        raise AssertionError(f"{annotation!r} is not a sequence type")
+    return SEQUENCE_BUILDERS[origin](value)
 
 
 def _is_pydantic_v1_class(annotation: Any) -> bool:

@@ -16,6 +16,7 @@ from ..dependencies.models import Dependant
 from ..exceptions import DependencyScopeError
 from ..utils import get_path_param_names
 from .callables import is_async_gen_callable, is_gen_callable, unwrapped_call
+from .edits import EditableList
 from .params import special_kind
 from .sharing import shared_param, shared_tree
 from .signature import typed_signature
@@ -211,10 +212,10 @@ def analyze_endpoint(*, path: str, call: Callable[..., Any]) -> Dependant:
     return dataclasses.replace(
         tree,
         path=path,
-        path_params=list(tree.path_params),
-        query_params=list(tree.query_params),
-        header_params=list(tree.header_params),
-        cookie_params=list(tree.cookie_params),
-        body_params=list(tree.body_params),
-        dependencies=list(tree.dependencies),
+        path_params=EditableList(tree.path_params),
+        query_params=EditableList(tree.query_params),
+        header_params=EditableList(tree.header_params),
+        cookie_params=EditableList(tree.cookie_params),
+        body_params=EditableList(tree.body_params),
+        dependencies=EditableList(tree.dependencies),
     )

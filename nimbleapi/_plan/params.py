@@ -10,6 +10,7 @@ import dataclasses
 import inspect
 from copy import copy
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Annotated, Any, cast, get_args, get_origin
 
 from pydantic import AliasChoices, AliasPath
@@ -31,7 +32,7 @@ from .annotations import (
     lenient_issubclass,
     optional_model_type,
 )
-from .fields import ModelField, copy_field_info
+from .fields import ModelField, copy_field_info, model_fields_of
 
 SPECIAL_TYPES = ("request", "websocket", "http_connection", "response", "background_tasks", "security_scopes")
 
@@ -252,6 +253,15 @@ def param_model(field: ModelField) -> type[Any] | None:
     if lenient_issubclass(annotation, BaseModel) and not is_json_field(field):
         return cast(type[Any], annotation)
     return None
+
+
+def flatten_param_fields(fields: Sequence[ModelField]) -> list[ModelField]:
+    """Parameter models expanded into their own fields; other fields kept as they are."""
+    flat: list[ModelField] = []
+    for model_field in fields:
+        model = param_model(model_field)
+        flat.extend(model_fields_of(model) if model is not None else [model_field])
+    return flat
 
 
 def is_json_field(field: ModelField) -> bool:

@@ -23,23 +23,26 @@ from .params import ParamDetails, analyze_param
 _LIMIT = 4096
 
 # Analysed trees, by callable, path parameter names and every other input of the analysis.
-# Only the top node of a route is copied before it is extended. The callable is kept and
-# compared, so a reused id() never matches a stale entry.
-_shared_trees: dict[tuple[Any, ...], tuple[Callable[..., Any], Dependant]] = {}
+# Only the top node of a route is copied before it is extended. The callable and its
+# explicit ``__signature__`` are kept and compared, so a reused id() never matches a stale
+# entry, and a signature set after an earlier declaration (class-based views rewrite
+# their methods' signatures, then include the routes again) is analysed anew.
+_shared_trees: dict[tuple[Any, ...], tuple[Callable[..., Any], Any, Dependant]] = {}
 
 
 def shared_tree(call: Callable[..., Any], inputs: tuple[Any, ...], analyze: Callable[[], Dependant]) -> Dependant:
     """The tree *analyze* builds for *call*; *inputs* starts with the path the analysis reads."""
-    key = (id(call), frozenset(get_path_param_names(inputs[0])), *inputs[1:])
+    signature = getattr(call, "__signature__", None)
+    key = (id(call), id(signature), frozenset(get_path_param_names(inputs[0])), *inputs[1:])
     try:
         cached = _shared_trees.get(key)
     except TypeError:  # an unhashable input (e.g. a custom concurrency object): no sharing
         return analyze()
-    if cached is None or cached[0] is not call:
+    if cached is None or cached[0] is not call or cached[1] is not signature:
         if len(_shared_trees) >= _LIMIT:
             _shared_trees.clear()
-        cached = _shared_trees[key] = (call, analyze())
-    return cached[1]
+        cached = _shared_trees[key] = (call, signature, analyze())
+    return cached[2]
 
 
 # Parameters declared alike on many endpoints (``item_id: int``, ``skip: int = 0``) are

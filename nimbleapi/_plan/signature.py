@@ -60,3 +60,12 @@ def typed_return_annotation(call: Callable[..., Any]) -> Any:
     if annotation is inspect.Signature.empty:
         return None
     return resolve_annotation(annotation, _globals_of(call))
+
+
+def evaluated_signature(call: Callable[..., Any]) -> inspect.Signature:
+    """``inspect.signature`` with string annotations evaluated; names that exist only for type
+    checkers (``if TYPE_CHECKING:`` imports) leave the annotations as written."""
+    try:
+        return inspect.signature(call, eval_str=True)
+    except NameError:
+        return inspect.signature(call)

@@ -50,6 +50,31 @@ class Dependant:
         return scopes
 
 
-# The security schemes (and the OpenAPI models they document themselves with) load when
-# an application uses one.
-_lazy.export_lazily(globals(), {"SecurityBase": "nimbleapi.security.base"})
+_UsesScopesCache = dict[int, tuple[Dependant, bool]]
+
+# FastAPI's helpers over a Dependant live with the analysis that answers the same
+# questions; they load on first use, as do the security schemes (and the OpenAPI models
+# they document themselves with) when an application uses one.
+_FACTS = "nimbleapi._plan.dependant_facts"
+_lazy.export_lazily(
+    globals(),
+    {
+        "SecurityBase": "nimbleapi.security.base",
+        "_CALLABLE_CLASSIFICATION_CACHE_SIZE": f"{_FACTS}:CALLABLE_CLASSIFICATION_CACHE_SIZE",
+        "_CallIdentity": f"{_FACTS}:CallIdentity",
+        "_get_cache_key": f"{_FACTS}:get_cache_key",
+        "_get_computed_scope": f"{_FACTS}:get_computed_scope",
+        "_get_oauth_scopes": f"{_FACTS}:get_oauth_scopes",
+        "_get_security_scheme": f"{_FACTS}:get_security_scheme",
+        "_impartial": "nimbleapi._plan.callables",
+        "_is_async_gen_callable": f"{_FACTS}:is_async_gen_callable",
+        "_is_async_gen_callable_cached": f"{_FACTS}:is_async_gen_callable_cached",
+        "_is_coroutine_callable": f"{_FACTS}:is_coroutine_callable",
+        "_is_coroutine_callable_cached": f"{_FACTS}:is_coroutine_callable_cached",
+        "_is_gen_callable": f"{_FACTS}:is_gen_callable",
+        "_is_gen_callable_cached": f"{_FACTS}:is_gen_callable_cached",
+        "_is_security_scheme": f"{_FACTS}:is_security_scheme",
+        "_unwrapped_call": "nimbleapi._plan.callables:unwrapped_call",
+        "_uses_scopes": f"{_FACTS}:uses_scopes",
+    },
+)

@@ -31,18 +31,25 @@ from .._compile.body import compile_body_extractor
 from .._compile.deps import RequestContext, compile_solver
 from .._compile.form_values import read_upload_bytes as _read_file_bytes  # noqa: F401  (FastAPI's name)
 from .._compile.params import compile_param_extractor
+from .._compile.streaming import _STREAM_ORIGINS as _STREAM_ORIGINS
 from .._compile.streaming import stream_item_type
+from .._compile.params import is_empty_upload, validate_field
+from .._plan.annotations import optional_model_type
+from .._plan.body import build_body_field, flat_body_params, form_models, form_union_models, should_embed_body_fields
+from .._plan.body import single_form_model
 from .._plan.deps import _SPECIAL_ATTRIBUTES, flat_dependant_nodes
 from .._plan.deps import get_dependant as get_dependant
 from .._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub_dependant
-from .._plan.fields import ModelField, model_fields_of
+from .._plan.fields import ModelField
 from .._plan.fields import create_model_field as create_model_field
-from .._plan.params import MULTIPART_INCORRECT_INSTALL, MULTIPART_NOT_INSTALLED, param_model, special_kind
+from .._plan.params import MULTIPART_INCORRECT_INSTALL, MULTIPART_NOT_INSTALLED, flatten_param_fields, is_json_field, param_model, request_keys
+from .._plan.params import special_kind
 from .._plan.params import ParamDetails as ParamDetails
 from .._plan.params import analyze_param as analyze_param
 from .._plan.params import ensure_multipart_is_installed as ensure_multipart_is_installed
-from .._plan.signature import resolve_annotation, typed_return_annotation, typed_signature
+from .._plan.signature import evaluated_signature, resolve_annotation, typed_return_annotation, typed_signature
 from ..background import BackgroundTasks as BackgroundTasks
+from ..concurrency import _DependencyConcurrency as _DependencyConcurrency
 from ..concurrency import contextmanager_in_threadpool as contextmanager_in_threadpool
 from ..datastructures import UploadFile as UploadFile
 from ..exceptions import DependencyScopeError as DependencyScopeError
@@ -100,12 +107,7 @@ def get_flat_params(dependant: Dependant) -> list[ModelField]:
         [field for node in nodes for field in getattr(node, f"{location}_params")]
         for location in ("path", "query", "header", "cookie")
     ]
-    flat: list[ModelField] = []
-    for fields in by_location:
-        for field in fields:
-            model = param_model(field)
-            flat.extend(model_fields_of(model) if model is not None else [field])
-    return flat
+    return [field for fields in by_location for field in flatten_param_fields(fields)]
 
 
 def request_params_to_args(
@@ -171,4 +173,90 @@ async def solve_dependencies(
     )
 
 
-_lazy.export_lazily(globals(), {"SecurityScopes": "nimbleapi.security.oauth2"})
+# ---- FastAPI's underscore helpers -----------------------------------------------------
+# Extensions that re-plan a route after declaration (pagination, versioning) call these
+# to rebuild ``route.body_field`` and to read parameter models; each is the engine's own
+# analysis step under FastAPI's name and keyword signature.
+# FastAPI parity: fastapi/dependencies/utils.py
+
+
+def _get_flat_body_params(dependant: Dependant) -> list[ModelField]:
+    return flat_body_params(dependant)
+
+
+def _get_body_field(*, body_params: list[ModelField], name: str, embed_body_fields: bool) -> ModelField | None:
+    return build_body_field(body_params=body_params, name=name, embed_body_fields=embed_body_fields)
+
+
+def _should_embed_body_fields(fields: list[ModelField]) -> bool:
+    return should_embed_body_fields(fields)
+
+
+def _get_model_type(annotation: Any) -> Any:
+    return optional_model_type(annotation)
+
+
+def _get_param_model(field: ModelField) -> Any:
+    return param_model(field)
+
+
+def _get_flat_fields_from_params(fields: Sequence[ModelField]) -> list[ModelField]:
+    return flatten_param_fields(fields)
+
+
+def _get_param_aliases(field: ModelField, *, convert_underscores: bool = False) -> list[tuple[str, str]]:
+    return request_keys(field, convert_underscores=convert_underscores)
+
+
+def _is_json_field(field: ModelField) -> bool:
+    return is_json_field(field)
+
+
+def _is_empty_file_input(value: Any) -> bool:
+    return is_empty_upload(value)
+
+
+def _validate_value_with_model_field(
+    *, field: ModelField, value: Any, values: dict[str, Any], loc: tuple[str, ...]
+) -> tuple[Any, list[Any]]:
+    return validate_field(field, value, loc)
+
+
+def _get_form_models(field: ModelField) -> list[Any]:
+    return form_models(field)
+
+
+def _get_form_model(field: ModelField) -> Any:
+    return single_form_model(field)
+
+
+def _get_form_union_models(annotation: Any) -> list[Any]:
+    return form_union_models(annotation)
+
+
+_get_signature = evaluated_signature
+
+# FastAPI imports these from ``fastapi._compat`` into this module; extensions take them from here.
+_COMPAT_NAMES = (
+    "RequiredParam", "Undefined", "copy_field_info", "create_body_model", "evaluate_forwardref",
+    "field_annotation_is_scalar", "field_annotation_is_scalar_sequence", "field_annotation_is_sequence",
+    "get_cached_model_fields", "get_missing_field_error", "is_bytes_or_nonable_bytes_annotation",
+    "is_bytes_sequence_annotation", "is_scalar_field", "is_uploadfile_or_nonable_uploadfile_annotation",
+    "is_uploadfile_sequence_annotation", "lenient_issubclass", "sequence_types", "serialize_sequence_value",
+    "value_is_sequence",
+)
+_MODELS = "nimbleapi.dependencies.models"
+_lazy.export_lazily(
+    globals(),
+    {
+        "SecurityScopes": "nimbleapi.security.oauth2",
+        **{name: "nimbleapi._compat" for name in _COMPAT_NAMES},
+        **{
+            name: _MODELS
+            for name in (
+                "_UsesScopesCache", "_get_cache_key", "_get_computed_scope", "_get_oauth_scopes",
+                "_is_async_gen_callable", "_is_coroutine_callable", "_is_gen_callable",
+            )
+        },
+    },
+)

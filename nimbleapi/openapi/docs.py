@@ -30,7 +30,7 @@ swagger_ui_default_parameters: dict[str, Any] = {
 }
 
 
-def _script_json(value: Any) -> str:
+def _html_safe_json(value: Any) -> str:
     """JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` can close it."""
     text = json.dumps(jsonable_encoder(value))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -40,7 +40,7 @@ def _swagger_config_lines(
     openapi_url: str, parameters: dict[str, Any], oauth2_redirect_url: str | None
 ) -> str:
     lines = [f"url: '{openapi_url}',"]
-    lines += [f"{_script_json(key)}: {_script_json(value)}," for key, value in parameters.items()]
+    lines += [f"{_html_safe_json(key)}: {_html_safe_json(value)}," for key, value in parameters.items()]
     if oauth2_redirect_url:
         lines.append(f"oauth2RedirectUrl: window.location.origin + '{oauth2_redirect_url}',")
     lines += [
@@ -77,7 +77,7 @@ def get_swagger_ui_html(
     """
     parameters = {**swagger_ui_default_parameters, **(swagger_ui_parameters or {})}
     config = _swagger_config_lines(openapi_url, parameters, oauth2_redirect_url)
-    init = f"\n    ui.initOAuth({_script_json(init_oauth)})" if init_oauth else ""
+    init = f"\n    ui.initOAuth({_html_safe_json(init_oauth)})" if init_oauth else ""
     html = f"""<!DOCTYPE html>
 <html>
 <head>

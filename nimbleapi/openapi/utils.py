@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse as JSONResponse
 from starlette.responses import Response as Response
 from starlette.routing import BaseRoute as BaseRoute
 
+from .. import _lazy
 from .. import routing as routing
 from .._openapi.document import build_info, generate_openapi
 from .._openapi.inputs import OperationInputs, collect_operation_inputs
@@ -190,3 +191,21 @@ def get_openapi(
         separate_input_output_schemas=separate_input_output_schemas,
         external_docs=external_docs,
     )
+
+
+# FastAPI imports these helpers into this module; they load on first use.
+_lazy.export_lazily(
+    globals(),
+    {
+        "_Unset": "nimbleapi.datastructures",
+        "_SSE_EVENT_SCHEMA": "nimbleapi._openapi.responses:SSE_EVENT_SCHEMA",
+        **{
+            name: "nimbleapi.dependencies.models"
+            for name in ("_UsesScopesCache", "_get_cache_key", "_get_oauth_scopes", "_get_security_scheme", "_is_security_scheme")
+        },
+        **{
+            name: "nimbleapi.dependencies.utils"
+            for name in ("_get_flat_fields_from_params", "_get_param_aliases", "_get_param_model")
+        },
+    },
+)
