@@ -33,7 +33,8 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
     if scope["type"] == "lifespan":
         await router.lifespan(scope, receive, send)
         return
-    route = router._static_table.lookup(router.routes, scope)
+    routes = router._served.get(router.routes)  # included routers flattened (see tree.py)
+    route = router._static_table.lookup(routes, scope)
     if route is not None:
         scope["route"] = route
         scope["endpoint"] = route.endpoint
@@ -42,7 +43,7 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
         return
     route_path = get_route_path(scope)
     partial = partial_scope = None
-    candidates = router._segment_index.candidates(router.routes, route_path)
+    candidates = router._segment_index.candidates(routes, route_path)
     for route in candidates:
         if type(route).matches is api_routing.APIRoute.matches and scope["type"] == "http":
             regex_match = route.path_regex.match(route_path)
@@ -97,7 +98,8 @@ def _path_params(route: Any, regex_match: Any, scope: Scope) -> dict[str, Any]:
 
 def _handle_matched(route: Any, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
     """``route.handle`` for a route whose methods include the request's: its app, one frame less."""
-    if type(route).handle is _STOCK_HANDLE:
+    handle = type(route).handle
+    if handle is _API_ROUTE_HANDLE or handle is _ROUTE_HANDLE:
         app = route.app
         if not getattr(app, RECORDS_RESPONSE_START, False):
             send = _recorded(scope, send)
@@ -105,7 +107,16 @@ def _handle_matched(route: Any, scope: Scope, receive: Receive, send: Send) -> A
     return route.handle(scope, receive, _recorded(scope, send))  # type: ignore[no-any-return]
 
 
-_STOCK_HANDLE = Route.handle
+_ROUTE_HANDLE = Route.handle
+_API_ROUTE_HANDLE: Any = Route.handle  # set by ``serves_like_route`` once APIRoute exists
+
+
+def serves_like_route(handle: Any) -> None:
+    """Declare *handle* (``APIRoute.handle``) equivalent to ``Route.handle`` for the routes the
+    dispatch tables hold: it differs only for a route served as included, which announces that
+    in the scope itself."""
+    global _API_ROUTE_HANDLE
+    _API_ROUTE_HANDLE = handle
 
 
 def _raises_not_found(router: Any, scope: Scope) -> bool:
