@@ -59,7 +59,7 @@ from ._router.dispatch import dispatch, serves_like_route
 from ._router.fast import StaticRouteTable
 from ._router.index import FirstSegmentIndex
 from ._router.frontend import FrontendRoutes
-from ._router.tree import EFFECTIVE_CONTEXT_KEY, INCLUDED_ROUTER_KEY, MISSING, SCOPE_KEY, ServedRoutes, scope_entry
+from ._router.tree import EFFECTIVE_CONTEXT_KEY, INCLUDED_ROUTER_KEY, MISSING, SCOPE_KEY, IncludedLowPriorityRoutes, scope_entry
 from ._router.tree import restore_entry as _restore_fastapi_scope_key  # noqa: F401 (FastAPI name)
 
 # FastAPI's names for its per-request entries under scope["fastapi"].
@@ -482,7 +482,7 @@ class APIRouter(routing.Router):
         self.form_limits = validate_form_limits(form_limits) if form_limits is not None else None
         self._static_table = StaticRouteTable()
         self._segment_index = FirstSegmentIndex()
-        self._served = ServedRoutes()
+        self._included_low_priority = IncludedLowPriorityRoutes()
         self._routes_version = 0
         # Routers including this one: a change here makes their served routes stale too.
         self._included_into: list[APIRouter] = []
@@ -505,7 +505,8 @@ class APIRouter(routing.Router):
         self._served_routes_changed()
 
     def _served_routes_changed(self) -> None:
-        self._served.invalidate()
+        for compiled in (self._static_table, self._segment_index, self._included_low_priority):
+            compiled.invalidate()
         for parent in self._included_into:
             parent._served_routes_changed()
 

@@ -33,8 +33,7 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
     if scope["type"] == "lifespan":
         await router.lifespan(scope, receive, send)
         return
-    routes = router._served.get(router.routes)  # included routers flattened (see tree.py)
-    route = router._static_table.lookup(routes, scope)
+    route = router._static_table.lookup(router.routes, scope)
     if route is not None:
         scope["route"] = route
         scope["endpoint"] = route.endpoint
@@ -43,7 +42,7 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
         return
     route_path = get_route_path(scope)
     partial = partial_scope = None
-    candidates = router._segment_index.candidates(routes, route_path)
+    candidates = router._segment_index.candidates(router.routes, route_path)
     for route in candidates:
         if type(route).matches is api_routing.APIRoute.matches and scope["type"] == "http":
             regex_match = route.path_regex.match(route_path)

@@ -360,7 +360,7 @@ class FrontendRoutes:
 
     def effective_routes(self) -> list[BaseRoute]:
         """Own low-priority routes in declaration order, then those of included routers."""
-        return self.router._served.low_priority(self.router.routes, self.routes)  # type: ignore[no-any-return]
+        return self.router._included_low_priority.after(self.routes, self.router.routes)  # type: ignore[no-any-return]
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> bool:
         """Serve *scope* from a low-priority route; False when none matches it."""

@@ -7,10 +7,10 @@ in order, by the routes it serves under its include settings. Flattening keeps t
 first-match-wins order of the nested scan (a node matches where its first matching
 route would), so the dispatch tables in ``fast`` and ``index`` work on it unchanged.
 
-The flat list is built when first needed after a change. A router that changes marks
-itself and every router that includes it stale (``ServedRoutes.invalidate``); direct
-edits of ``router.routes`` are noticed the way the dispatch tables notice them, by the
-list's identity and length. Per request this costs three comparisons.
+The dispatch tables flatten when they are (re)built: after a direct edit of
+``router.routes`` (noticed by the list's identity and length, as before), or when a
+router below changes: every ``add_*`` marks its router and the routers including it
+stale (their tables' ``invalidate``). Per request this costs nothing.
 
 A node expands through its ``served_routes()`` method; anything else is served as it is.
 """
@@ -44,48 +44,30 @@ def flatten(routes: Iterable[Any]) -> list[Any]:
     return flat
 
 
-class ServedRoutes:
-    """One router's flat route list (and its low-priority routes), rebuilt after a change."""
+class IncludedLowPriorityRoutes:
+    """The low-priority routes (frontend builds) a router's included routers bring, in order."""
 
-    __slots__ = ("_source", "_count", "_routes", "_low_priority", "_has_nodes")
+    __slots__ = ("_source", "_count", "_routes")
 
     def __init__(self) -> None:
-        self.invalidate()
-
-    def invalidate(self) -> None:
         self._source: list[Any] | None = None
         self._count = -1
         self._routes: list[Any] = []
-        self._low_priority: list[Any] | None = None
-        self._has_nodes = False
 
-    def get(self, routes: list[Any]) -> list[Any]:
-        if routes is self._source and len(routes) == self._count:
-            return self._routes
-        return self._rebuild(routes)
+    def invalidate(self) -> None:
+        self._source = None
 
-    def _rebuild(self, routes: list[Any]) -> list[Any]:
-        self._has_nodes = any(hasattr(route, "served_routes") for route in routes)
-        # Without nodes the router serves its own list: direct edits are seen at once.
-        self._routes = flatten(routes) if self._has_nodes else routes
-        self._low_priority = None
-        self._source, self._count = routes, len(routes)
-        return self._routes
-
-    def low_priority(self, routes: list[Any], own: list[Any]) -> list[Any]:
-        """*own* low-priority routes, then those the included routers bring, in order."""
-        self.get(routes)
-        if not self._has_nodes:
-            return own
-        if self._low_priority is None:
-            included = [
+    def after(self, own: list[Any], routes: list[Any]) -> list[Any]:
+        """*own* low-priority routes, then those of the included routers among *routes*."""
+        if routes is not self._source or len(routes) != self._count:
+            self._routes = [
                 served
                 for route in routes
                 if hasattr(route, "effective_low_priority_routes")
                 for served in route.effective_low_priority_routes()
             ]
-            self._low_priority = [*own, *included]
-        return self._low_priority
+            self._source, self._count = routes, len(routes)
+        return [*own, *self._routes] if self._routes else own
 
 
 # -- scope["fastapi"] entries ----------------------------------------------------------------
