@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from starlette.routing import Match, Route
 
-from nimbleapi import APIRouter, Depends, FastAPI, Request, WebSocket
+from nimbleapi import APIRouter, Depends, FastAPI, Form, Request, WebSocket
 from nimbleapi.responses import HTMLResponse, PlainTextResponse
 from nimbleapi.routing import APIRoute, RouteContext, _IncludedRouter, iter_route_contexts
 from nimbleapi.testclient import TestClient
@@ -340,3 +340,48 @@ def test_mount_in_an_included_router_inherits_the_inclusions_body_limit() -> Non
     client = TestClient(app)
     assert client.post("/m/sub/echo", content=b"1234").json() == 4
     assert client.post("/m/sub/echo", content=b"12345").status_code == 413
+
+
+def test_include_unique_ids_callbacks_and_content_type_reach_the_served_route() -> None:
+    callbacks = APIRouter()
+
+    @callbacks.post("/notify")
+    def notify() -> None: ...
+    router = APIRouter(strict_content_type=False)
+
+    @router.post("/items")
+    def create(item: dict[str, int]) -> dict[str, int]:
+        return item
+
+    app = FastAPI()
+    app.include_router(
+        router,
+        prefix="/api",
+        callbacks=callbacks.routes,
+        generate_unique_id_function=lambda route: f"api-{route.name}",
+    )
+    client = TestClient(app)
+
+    operation = client.get("/openapi.json").json()["paths"]["/api/items"]["post"]
+    assert operation["operationId"] == "api-create"
+    assert list(operation["callbacks"]) == ["notify"]
+    # the included router's strict_content_type=False: a body without a content type is read as JSON
+    response = client.post("/api/items", content=b'{"a": 1}')  # no content-type header
+    assert response.json() == {"a": 1}
+
+
+def test_form_limits_of_the_inclusion_apply_and_the_routers_own_win() -> None:
+    router = APIRouter(form_limits={"max_fields": 2})
+
+    @router.post("/typed")
+    def typed(a: str = Form(), b: str = Form(), c: str = Form()) -> str:
+        return a + b + c
+
+    app = FastAPI(openapi_url=None)
+    app.include_router(router, form_limits={"max_fields": 1, "max_files": 0})
+    client = TestClient(app)
+    # two fields are read (the router's limit), so the answer is about the missing third
+    assert client.post("/typed", data={"a": "1", "b": "2"}).status_code == 422
+    files = {"upload": ("a.txt", b"x")}
+    assert client.post("/typed", data={"a": "1"}, files=files).status_code == 400  # the inclusion's max_files
+    assert client.post("/typed", data={"a": "1", "b": "2", "c": "3"}).status_code == 400
