@@ -211,7 +211,7 @@ class FastAPI(Starlette):
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document of this application (generated once, then cached)."""
-        routes_version = (id(self.routes), len(self.routes))
+        routes_version = self.router._get_routes_version()
         if not self.openapi_schema or self._openapi_routes_version != routes_version:
             from .openapi.utils import get_openapi
 

@@ -12,9 +12,10 @@ import inspect
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 from re import Pattern
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from starlette import routing
 from starlette._exception_handler import wrap_app_handling_exceptions
@@ -56,15 +57,24 @@ from ._plan.edits import report_edits
 from ._plan.describe import describe_endpoint, located
 from ._plan.fields import ModelField, create_model_field
 from ._plan.signature import typed_return_annotation
-from ._router.dispatch import dispatch
+from ._router.dispatch import dispatch, serves_like_route
 from ._router.fast import StaticRouteTable
 from ._router.index import FirstSegmentIndex
-from ._router.frontend import FrontendRouteGroup, FrontendRoutes, IncludedLowPriorityRoutes
+from ._router.frontend import FrontendRoutes, merge_child_scope
+from ._router.tree import EFFECTIVE_CONTEXT_KEY, INCLUDED_ROUTER_KEY, MISSING, SCOPE_KEY, IncludedLowPriorityRoutes, fastapi_scope, scope_entry
+from ._router.tree import restore_entry as _restore_fastapi_scope_key  # noqa: F401 (FastAPI name)
+
+# FastAPI's names for its per-request entries under scope["fastapi"].
+_FASTAPI_SCOPE_KEY = SCOPE_KEY
+_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY = EFFECTIVE_CONTEXT_KEY
+_FASTAPI_INCLUDED_ROUTER_KEY = INCLUDED_ROUTER_KEY
+_SCOPE_MISSING = MISSING
 from .datastructures import Default, DefaultPlaceholder
 from .dependencies.models import Dependant as Dependant
 from .encoders import jsonable_encoder as jsonable_encoder
 from .exceptions import EndpointContext as EndpointContext
-from .exceptions import FastAPIError, WebSocketRequestValidationError
+from .exceptions import FastAPIError as FastAPIError
+from .exceptions import WebSocketRequestValidationError
 from .exceptions import HTTPException as HTTPException
 from .exceptions import RequestValidationError as RequestValidationError
 from .exceptions import ResponseValidationError as ResponseValidationError
@@ -384,11 +394,10 @@ class APIRoute(routing.Route):
             app = compile_route_app(route_parts(self))
         else:  # a subclass wraps the handler: serve what it returns
             app = request_response(self.get_route_handler())
-        if self.max_body_size is None:
-            return app
-        from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+        return self._with_body_limit(app)
 
-        return RequestBodyLimitMiddleware(app, max_body_size=self.max_body_size)
+    def _with_body_limit(self, app: ASGIApp) -> ASGIApp:
+        return _limit_body(app, self.max_body_size)
 
     async def _compile_and_handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.app = self._built_app = self._build_app()
@@ -403,13 +412,34 @@ class APIRoute(routing.Route):
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         """The ``handler(request) -> Response`` of this route; subclasses may wrap it."""
-        return route_parts(self).request_handler()
+        return route_parts(_route_state(self)).request_handler()
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child_scope = super().matches(scope)
+        context = scope_entry(scope, EFFECTIVE_CONTEXT_KEY)
+        if context is not None and context.original_route is self:  # matched as included
+            match, child_scope = context.matches(scope)
+        else:
+            match, child_scope = super().matches(scope)
         if match != Match.NONE:
             child_scope["route"] = self
         return match, child_scope
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        context = scope_entry(scope, EFFECTIVE_CONTEXT_KEY)
+        if context is None or context.original_route is not self:
+            await super().handle(scope, receive, send)
+            return
+        methods = context.methods  # served as included: the included form answers
+        if methods and scope["method"] not in methods:
+            headers = {"Allow": ", ".join(methods)}
+            if "app" in scope:
+                raise HTTPException(status_code=405, headers=headers)
+            await PlainTextResponse("Method Not Allowed", status_code=405, headers=headers)(scope, receive, send)
+            return
+        await context.app(scope, receive, send)
+
+
+serves_like_route(APIRoute.handle)
 
 
 
@@ -465,8 +495,10 @@ class APIRouter(routing.Router):
         self.form_limits = validate_form_limits(form_limits) if form_limits is not None else None
         self._static_table = StaticRouteTable()
         self._segment_index = FirstSegmentIndex()
-        # Routers this one was included into, so routes declared later reach them too.
-        self._included_into: list[tuple[APIRouter, str, dict[str, Any]]] = []
+        self._included_low_priority = IncludedLowPriorityRoutes()
+        self._routes_version = 0
+        # Routers including this one: a change here makes their served routes stale too.
+        self._included_into: list[APIRouter] = []
         self._frontends = FrontendRoutes(self)
 
     app = dispatch  # the router's ASGI app: ``dispatch(router, scope, receive, send)``, one frame
@@ -481,7 +513,54 @@ class APIRouter(routing.Router):
         return self._frontends.group
 
     def _mark_routes_changed(self) -> None:
-        """FastAPI parity hook; route lists are read live here, so there is nothing to invalidate."""
+        """Note a change of this router's routes (FastAPI's hook, called by every ``add_*``)."""
+        self._routes_version += 1
+        self._served_routes_changed()
+
+    def _served_routes_changed(self) -> None:
+        for compiled in (self._static_table, self._segment_index, self._included_low_priority):
+            compiled.invalidate()
+        for parent in self._included_into:
+            parent._served_routes_changed()
+
+    def _get_routes_version(self, seen: set[int] | None = None) -> int:
+        """A number that changes when a route is added here or in any router included here."""
+        seen = set() if seen is None else seen
+        if id(self) in seen:
+            return self._routes_version
+        seen.add(id(self))
+        version = self._routes_version + len(self.routes)
+        for route in self.routes:
+            if isinstance(route, _IncludedRouter):
+                version += route.original_router._get_routes_version(seen)
+        return version
+
+    def _contains_router(self, router: APIRouter, seen: set[int] | None = None) -> bool:
+        """Whether *router* is included here, directly or further down."""
+        seen = set() if seen is None else seen
+        if id(self) in seen:
+            return False
+        seen.add(id(self))
+        return any(
+            isinstance(route, _IncludedRouter)
+            and (route.original_router is router or route.original_router._contains_router(router, seen))
+            for route in self.routes
+        )
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """Matched as an included router: through the inclusion the scope names (FastAPI parity)."""
+        included = scope_entry(scope, INCLUDED_ROUTER_KEY)
+        if isinstance(included, _IncludedRouter) and included.original_router is self:
+            match, child_scope, _, _ = included._match(scope)
+            return match, child_scope
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        included = scope_entry(scope, INCLUDED_ROUTER_KEY)
+        if isinstance(included, _IncludedRouter) and included.original_router is self:
+            await included._handle_selected(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
     async def handle_low_priority(self, scope: Scope, receive: Receive, send: Send) -> bool:
         """Serve the request from a frontend build when no path operation matched it."""
@@ -497,6 +576,7 @@ class APIRouter(routing.Router):
     ) -> None:
         """Serve a static frontend build (e.g. ``dist/``) under *path*, after all path operations."""
         self._frontends.add(path, directory=directory, fallback=fallback, check_dir=check_dir)
+        self._mark_routes_changed()
 
     # -- lifespan ---------------------------------------------------------------------------
     async def _startup(self) -> None:
@@ -550,12 +630,12 @@ class APIRouter(routing.Router):
     ) -> None:
         route = routing.Route(path, endpoint=endpoint, methods=methods, name=name, include_in_schema=include_in_schema)
         self.routes.append(route)
-        self._route_added(route)
+        self._mark_routes_changed()
 
     def add_websocket_route(self, path: str, endpoint: Callable[..., Any], name: str | None = None) -> None:
         route = routing.WebSocketRoute(path, endpoint=endpoint, name=name)
         self.routes.append(route)
-        self._route_added(route)
+        self._mark_routes_changed()
 
     def websocket_route(self, path: str, name: str | None = None) -> Callable[[DecoratedCallable], DecoratedCallable]:
         def decorator(func: DecoratedCallable) -> DecoratedCallable:
@@ -566,9 +646,11 @@ class APIRouter(routing.Router):
 
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
         self.routes.append(routing.Mount(path, app=app, name=name))
+        self._mark_routes_changed()
 
     def host(self, host: str, app: ASGIApp, name: str | None = None) -> None:
         self.routes.append(routing.Host(host, app=app, name=name))
+        self._mark_routes_changed()
 
     # -- path operations ----------------------------------------------------------------------
     def add_api_route(
@@ -640,7 +722,7 @@ class APIRouter(routing.Router):
             **route_options,
         )
         self.routes.append(route)
-        self._route_added(route)
+        self._mark_routes_changed()
 
     def api_route(
         self,
@@ -697,7 +779,7 @@ class APIRouter(routing.Router):
             dependency_overrides_provider=self.dependency_overrides_provider,
         )
         self.routes.append(route)
-        self._route_added(route)
+        self._mark_routes_changed()
 
     def websocket(
         self, path: str, name: str | None = None, *, dependencies: Sequence[params.Depends] | None = None
@@ -983,10 +1065,19 @@ class APIRouter(routing.Router):
         max_body_size: int | None = None,
         form_limits: Any = None,
     ) -> None:
-        """Copy *router*'s routes into this router, under *prefix* and with the given settings."""
+        """Serve *router*'s routes here, under *prefix* and with the given settings.
+
+        *router* stays one node of ``self.routes`` (FastAPI 0.137+): routes declared on it
+        later are served too.
+        """
         if self is router:
             raise AssertionError(
                 "Cannot include the same APIRouter instance into itself. Did you mean to include a different router?"
+            )
+        if router._contains_router(self):
+            raise AssertionError(
+                "Cannot include an APIRouter instance that already includes this router. "
+                "Did you mean to include a different router?"
             )
         if prefix:
             if not prefix.startswith("/"):
@@ -994,19 +1085,15 @@ class APIRouter(routing.Router):
             if prefix.endswith("/"):
                 raise AssertionError("A path prefix must not end with '/', as the routes will start with '/'")
         else:
-            for route in router.routes:
-                path = getattr(route, "path", None)
-                if path is not None and not path:
-                    name = getattr(route, "name", "unknown")
-                    raise FastAPIError(f"Prefix and path cannot be both empty (path operation: {name})")
-        validate_max_body_size(max_body_size)
-        if form_limits is not None:
-            form_limits = validate_form_limits(form_limits)
-        include: dict[str, Any] = dict(
+            _reject_empty_paths(router.routes)
+        include_context = _RouterIncludeContext.for_include(
+            parent_router=self,
+            included_router=router,
+            prefix=prefix,
             tags=tags,
             dependencies=dependencies,
             default_response_class=default_response_class,
-            responses=responses or {},
+            responses=responses,
             callbacks=callbacks,
             deprecated=deprecated,
             include_in_schema=include_in_schema,
@@ -1014,93 +1101,22 @@ class APIRouter(routing.Router):
             max_body_size=max_body_size,
             form_limits=form_limits,
         )
-        for route in router.routes:
-            self._include_route(route, router, prefix=prefix, **include)
-        router._included_into.append((self, prefix, include))
-        self._frontends.include(
-            router._frontends,
-            prefix=prefix,
-            dependencies=dependencies,
-            max_body_size=max_body_size,
-            copy_route=lambda route: self._include_route(route, router, prefix=prefix, **include),
-        )
+        self.routes.append(_IncludedRouter(router, include_context))
+        router._included_into.append(self)
+        self._mark_routes_changed()
         for handler in router.on_startup:
             self.add_event_handler("startup", handler)
         for handler in router.on_shutdown:
             self.add_event_handler("shutdown", handler)
         self.lifespan_context = _merge_lifespan_context(self.lifespan_context, router.lifespan_context)
 
-    def _route_added(self, route: BaseRoute) -> None:
-        """Carry a route declared after ``include_router`` into the routers that include this one."""
-        for parent, prefix, include in self._included_into:
-            parent._include_route(route, self, prefix=prefix, **include)
 
-    def _include_route(self, route: BaseRoute, router: APIRouter, *, prefix: str, **include: Any) -> None:
-        dependencies = list(include["dependencies"] or [])
-        if isinstance(route, APIRoute):
-            self.add_api_route(
-                prefix + route.path,
-                route.endpoint,
-                # A streaming route re-derives its item type from the endpoint's annotation.
-                response_model=Default(None) if route.stream_item_type is not None else route.response_model,
-                status_code=route.status_code,
-                tags=[*(include["tags"] or []), *route.tags],
-                dependencies=[*dependencies, *route.dependencies],
-                summary=route.summary,
-                description=route.description,
-                response_description=route.response_description,
-                responses={**include["responses"], **route.responses},
-                deprecated=route.deprecated or include["deprecated"] or self.deprecated,
-                methods=route.methods,
-                operation_id=route.operation_id,
-                response_model_include=route.response_model_include,
-                response_model_exclude=route.response_model_exclude,
-                response_model_by_alias=route.response_model_by_alias,
-                response_model_exclude_unset=route.response_model_exclude_unset,
-                response_model_exclude_defaults=route.response_model_exclude_defaults,
-                response_model_exclude_none=route.response_model_exclude_none,
-                include_in_schema=route.include_in_schema and self.include_in_schema and include["include_in_schema"],
-                response_class=get_value_or_default(
-                    route.response_class,
-                    router.default_response_class,
-                    include["default_response_class"],
-                    self.default_response_class,
-                ),
-                name=route.name,
-                route_class_override=type(route),
-                callbacks=[*(include["callbacks"] or []), *(route.callbacks or [])],
-                openapi_extra=route.openapi_extra,
-                generate_unique_id_function=get_value_or_default(
-                    route.generate_unique_id_function,
-                    router.generate_unique_id_function,
-                    include["generate_unique_id_function"],
-                    self.generate_unique_id_function,
-                ),
-                strict_content_type=get_value_or_default(
-                    route.strict_content_type, router.strict_content_type, self.strict_content_type
-                ),
-                max_body_size=_first_set(route.max_body_size, include["max_body_size"], router.max_body_size),
-                form_limits=_merged_limits(router.form_limits, include["form_limits"], route.form_limits),
-            )
-        elif isinstance(route, routing.Route):
-            self.add_route(
-                prefix + route.path,
-                route.endpoint,
-                methods=list(route.methods or []),
-                include_in_schema=route.include_in_schema,
-                name=route.name,
-            )
-        elif isinstance(route, APIWebSocketRoute):
-            self.add_api_websocket_route(
-                prefix + route.path, route.endpoint, dependencies=[*dependencies, *route.dependencies], name=route.name
-            )
-        elif isinstance(route, routing.WebSocketRoute):
-            self.add_websocket_route(prefix + route.path, route.endpoint, name=route.name)
-        elif isinstance(route, IncludedLowPriorityRoutes):
-            pass  # carried over, re-prefixed, by self._frontends.include()
-        else:
-            # Mounts, hosts and custom routes are shared as they are (FastAPI does the same).
-            self.routes.append(route)
+def _limit_body(app: ASGIApp, max_body_size: int | None) -> ASGIApp:
+    if max_body_size is None:
+        return app
+    from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+
+    return RequestBodyLimitMiddleware(app, max_body_size=max_body_size)
 
 
 def _options(scope: dict[str, Any], *positional: str) -> dict[str, Any]:
@@ -1111,16 +1127,6 @@ def _options(scope: dict[str, Any], *positional: str) -> dict[str, Any]:
 
 def _first_set(*values: Any) -> Any:
     return next((value for value in values if value is not None), None)
-
-
-def _merged_limits(*limits: Any) -> Any:
-    present = [limit for limit in limits if limit]
-    if not present:
-        return None
-    merged: dict[str, Any] = {}
-    for limit in present:
-        merged.update(limit)
-    return merged
 
 
 def get_request_handler(
@@ -1171,45 +1177,76 @@ async def run_endpoint_function(*, dependant: Any, values: dict[str, Any], is_co
     return await run_in_threadpool(dependant.call, **values)
 
 
+# -- the router tree (FastAPI 0.137+): nodes and served forms live in ``_route_tree`` ---------------
 
+from ._route_tree import _effective_route_context_var as _effective_route_context_var  # noqa: E402
+from ._route_tree import (  # noqa: E402
+    _EffectiveRouteContext,
+    _IncludedRouter,
+    _iter_included_route_candidates as _iter_included_route_candidates,
+    _iter_routes_with_context,
+    _reject_empty_paths,
+    _route_state,
+    _RouterIncludeContext,
+)
+
+
+@dataclass(frozen=True)
 class RouteContext:
-    """A route as the application serves it (FastAPI's view for extensions walking ``app.routes``).
+    """A route of ``app.routes`` as the application serves it, for code walking the routes.
 
-    Included routes are copied into the including router, so the served route is the route.
+    ``original_route`` is the route as declared; ``path``, ``name``, ``methods``,
+    ``endpoint`` and any other attribute are read from its served (included) form.
     """
 
-    def __init__(self, original_route: BaseRoute) -> None:
-        self.original_route = original_route
-        self.route = original_route
+    route: BaseRoute
+    _route_context: _EffectiveRouteContext | None = field(default=None, repr=False)
+
+    @property
+    def original_route(self) -> BaseRoute:
+        return self._route_context.original_route if self._route_context is not None else self.route
+
+    @property
+    def _effective_route(self) -> Any:
+        context = self._route_context
+        if context is None:
+            return self.route
+        return context.starlette_route if context.starlette_route is not None else context
 
     @property
     def path(self) -> str | None:
-        return getattr(self.original_route, "path", None)
+        return getattr(self._effective_route, "path", None)
 
     @property
     def path_format(self) -> str | None:
-        return getattr(self.original_route, "path_format", None)
+        return getattr(self._effective_route, "path_format", None)
 
     @property
     def name(self) -> str | None:
-        return getattr(self.original_route, "name", None)
+        return getattr(self._effective_route, "name", None)
 
     @property
     def methods(self) -> set[str] | None:
-        return getattr(self.original_route, "methods", None)
+        return getattr(self._effective_route, "methods", None)
 
     @property
-    def endpoint(self) -> Any:
-        return getattr(self.original_route, "endpoint", None)
+    def endpoint(self) -> Callable[..., Any] | None:
+        return getattr(self._effective_route, "endpoint", None)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.original_route, name)
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._effective_route, name)
 
 
 def iter_route_contexts(routes: Sequence[BaseRoute | RouteContext]) -> Iterator[RouteContext]:
-    """One ``RouteContext`` per route of *routes*."""
+    """One ``RouteContext`` per route served by *routes*, walking into included routers."""
     for route in routes:
-        yield route if isinstance(route, RouteContext) else RouteContext(route)
+        if isinstance(route, RouteContext):
+            yield route
+            continue
+        for original_route, context in _iter_routes_with_context([route]):
+            yield RouteContext(original_route, context)
 
 
 # ---- FastAPI's private module-level helpers -----------------------------------------------
@@ -1254,6 +1291,39 @@ def _extract_endpoint_context(func: Any) -> EndpointContext:
 
 
 _normalize_non_finite_floats = normalize_non_finite_floats
+
+
+# FastAPI's accessors for its per-request entries under ``scope["fastapi"]``.
+_get_fastapi_scope = fastapi_scope
+_update_scope = merge_child_scope
+
+
+def _get_scope_effective_route_context(scope: Scope) -> Any | None:
+    """The served (prefixed) form of the route that matched, when it came through an inclusion."""
+    return scope_entry(scope, EFFECTIVE_CONTEXT_KEY)
+
+
+def _get_scope_included_router(scope: Scope) -> Any | None:
+    """The ``_IncludedRouter`` node the matched route was reached through, if any."""
+    return scope_entry(scope, INCLUDED_ROUTER_KEY)
+
+
+def _build_dependant_with_parameterless_dependencies(
+    *, path: str, call: Callable[..., Any], dependencies: Sequence[params.Depends]
+) -> tuple[Dependant, list[ModelField], bool]:
+    """A route's dependant with *dependencies* first, its flat body fields, and whether they embed."""
+    from .dependencies.utils import _get_flat_body_params, _should_embed_body_fields
+
+    dependant = get_dependant(path=path, call=call, scope="function")
+    dependant.dependencies[0:0] = [get_parameterless_sub_dependant(depends=depends, path=path) for depends in dependencies]
+    body_params = _get_flat_body_params(dependant)
+    return dependant, body_params, _should_embed_body_fields(body_params)
+
+
+class _RouteWithPath(Protocol):
+    """Anything routed by a path (FastAPI's typing helper)."""
+
+    path: str
 
 
 # Server-Sent Events and FastAPI's request-time dependency helpers load on first use.

@@ -97,7 +97,8 @@ def _path_params(route: Any, regex_match: Any, scope: Scope) -> dict[str, Any]:
 
 def _handle_matched(route: Any, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
     """``route.handle`` for a route whose methods include the request's: its app, one frame less."""
-    if type(route).handle is _STOCK_HANDLE:
+    handle = type(route).handle
+    if handle is _API_ROUTE_HANDLE or handle is _ROUTE_HANDLE:
         app = route.app
         if not getattr(app, RECORDS_RESPONSE_START, False):
             send = _recorded(scope, send)
@@ -105,7 +106,16 @@ def _handle_matched(route: Any, scope: Scope, receive: Receive, send: Send) -> A
     return route.handle(scope, receive, _recorded(scope, send))  # type: ignore[no-any-return]
 
 
-_STOCK_HANDLE = Route.handle
+_ROUTE_HANDLE = Route.handle
+_API_ROUTE_HANDLE: Any = Route.handle  # set by ``serves_like_route`` once APIRoute exists
+
+
+def serves_like_route(handle: Any) -> None:
+    """Declare *handle* (``APIRoute.handle``) equivalent to ``Route.handle`` for the routes the
+    dispatch tables hold: it differs only for a route served as included, which announces that
+    in the scope itself."""
+    global _API_ROUTE_HANDLE
+    _API_ROUTE_HANDLE = handle
 
 
 def _raises_not_found(router: Any, scope: Scope) -> bool:

@@ -3,8 +3,10 @@
 A request for a static path (no ``{param}``) goes straight to its route when no route
 declared before it could also match that path; everything else (parameters, mounts,
 405s, redirects, 404s) falls through to the full scan, which keeps Starlette's and
-FastAPI's first-declared-wins semantics exactly. The table is rebuilt when the route
-list changes (checked by identity and length: two comparisons per request).
+FastAPI's first-declared-wins semantics exactly. The table is built over the routes the
+router serves (included routers flattened, see ``tree``) and rebuilt when the route list
+changes (checked by identity and length: two comparisons per request) or when a router
+below it changes (``invalidate``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from starlette._utils import get_route_path
 from starlette.types import Scope
 
 from .index import ANYWHERE, first_segment
+from .tree import flatten
 
 
 def _is_static_api_route(route: Any) -> bool:
@@ -62,6 +65,9 @@ class StaticRouteTable:
         self._count = -1
         self._table: dict[str, dict[str, Any]] = {}
 
+    def invalidate(self) -> None:
+        self._routes = None
+
     def _rebuild(self, routes: list[Any]) -> None:
         table: dict[str, dict[str, Any]] = {}
         # Which earlier routes could claim a static path first: never another static route
@@ -71,7 +77,7 @@ class StaticRouteTable:
         # to linear in the number of routes.
         earlier: dict[Any, list[Any]] = {}
         earlier_anywhere: list[Any] = []
-        for route in routes:
+        for route in flatten(routes):
             segment = first_segment(route)
             if _is_static_api_route(route):
                 if segment is not ANYWHERE:

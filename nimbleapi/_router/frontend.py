@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from typing import Any, Literal, NamedTuple
 
@@ -319,34 +319,6 @@ def _compile_guard(dependencies: list[Any]) -> Solver | None:
     return compile_solver(dependant, embed_body_fields=should_embed_body_fields(flat_body_params(dependant)))
 
 
-class IncludedLowPriorityRoutes(BaseRoute):
-    """Holds, in ``router.routes``, the low-priority routes one ``include_router`` call carried over.
-
-    It never matches during the normal route scan: the router tries its entries after all
-    routes, and a further ``include_router`` carries them on with its own prefix.
-    """
-
-    def __init__(self, routes: list[BaseRoute]) -> None:
-        self.routes = routes
-
-    def effective_low_priority_routes(self) -> list[BaseRoute]:
-        return self.routes
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        return Match.NONE, {}
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raise HTTPException(status_code=404)
-
-    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
-        for route in self.routes:
-            try:
-                return route.url_path_for(name, **path_params)
-            except NoMatchFound:
-                pass
-        raise NoMatchFound(name, path_params)
-
-
 # -- one router's low-priority routes ------------------------------------------------------------
 
 
@@ -364,8 +336,6 @@ class FrontendRoutes:
         self.router = router
         self.routes: list[BaseRoute] = []  # FastAPI's ``router._low_priority_routes``
         self.group: FrontendRouteGroup | None = None  # FastAPI's ``router._frontend_routes``
-        self._included_key: tuple[int, int] | None = None
-        self._included: list[IncludedLowPriorityRoutes] = []
 
     def add(
         self,
@@ -388,56 +358,9 @@ class FrontendRoutes:
             _join(self.router.prefix, normalized), directory=directory, fallback=fallback, check_dir=resolved_check_dir
         )
 
-    def include(
-        self,
-        child: FrontendRoutes,
-        *,
-        prefix: str,
-        dependencies: Sequence[Any] | None,
-        max_body_size: int | None = None,
-        copy_route: Callable[[BaseRoute], None],
-    ) -> None:
-        """Carry *child*'s low-priority routes into this router, as ``include_router`` does with routes.
-
-        Frontend groups become views with the include prefix and dependencies (this
-        router's first); other routes are copied by *copy_route*, the copying
-        ``include_router`` applies to ordinary routes, then kept out of the normal scan.
-        """
-        router = self.router
-        carried: list[BaseRoute] = []
-        for route in child.effective_routes():
-            if isinstance(route, FrontendRouteGroup):
-                carried.append(
-                    route.included(
-                        prefix=router.prefix + prefix,
-                        dependencies=[*router.dependencies, *(dependencies or [])],
-                        dependency_overrides_provider=router.dependency_overrides_provider,
-                        max_body_size=_first_set(child.router.max_body_size, max_body_size, router.max_body_size),
-                    )
-                )
-            else:
-                carried.extend(self._copies_of(route, copy_route))
-        if carried:
-            router.routes.append(IncludedLowPriorityRoutes(carried))
-
-    def _copies_of(self, route: BaseRoute, copy_route: Callable[[BaseRoute], None]) -> list[BaseRoute]:
-        """*copy_route* appends its copies to this router's routes; take them back out of the scan."""
-        routes: list[BaseRoute] = self.router.routes
-        start = len(routes)
-        copy_route(route)
-        copies = routes[start:]
-        del routes[start:]
-        return copies
-
     def effective_routes(self) -> list[BaseRoute]:
         """Own low-priority routes in declaration order, then those of included routers."""
-        routes = self.router.routes
-        if self._included_key != (id(routes), len(routes)):
-            self._included = [route for route in routes if isinstance(route, IncludedLowPriorityRoutes)]
-            self._included_key = (id(routes), len(routes))
-        if not self._included:
-            return self.routes
-        return [*self.routes, *(route for included in self._included for route in included.routes)]
+        return self.router._included_low_priority.after(self.routes, self.router.routes)  # type: ignore[no-any-return]
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> bool:
         """Serve *scope* from a low-priority route; False when none matches it."""
@@ -470,10 +393,6 @@ class FrontendRoutes:
             if match not in best or _more_specific(candidate, best[match]):
                 best[match] = candidate
         return best.get(Match.FULL) or best.get(Match.PARTIAL)
-
-
-def _first_set(*limits: int | None) -> int | None:
-    return next((limit for limit in limits if limit is not None), None)
 
 
 def _more_specific(candidate: _Selection, current: _Selection) -> bool:

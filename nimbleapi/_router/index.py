@@ -3,7 +3,8 @@
 A route whose path starts with a literal segment (``/items/{id}``, ``Mount("/static")``)
 can only match requests whose path starts with that segment; routes that start with a
 parameter, hosts and custom routes may match anything. Each bucket keeps declaration
-order, so scanning a bucket gives exactly the result of scanning every route.
+order, so scanning a bucket gives exactly the result of scanning every route. The index
+covers the routes the router serves (included routers flattened, see ``tree``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from starlette import routing
+
+from .tree import flatten
 
 ANYWHERE = object()
 
@@ -53,12 +56,15 @@ class FirstSegmentIndex:
         self._buckets: dict[str, list[Any]] = {}
         self._anywhere: list[Any] = []
 
+    def invalidate(self) -> None:
+        self._routes = None
+
     def _rebuild(self, routes: list[Any]) -> None:
         # One pass: a bucket starts with the routes that may match anywhere declared
         # before its first route, and every later such route joins every bucket.
         buckets: dict[str, list[Any]] = {}
         anywhere: list[Any] = []
-        for route in routes:
+        for route in flatten(routes):
             key = first_segment(route)
             if key is ANYWHERE:
                 anywhere.append(route)

@@ -2,9 +2,8 @@
 
 The inventory is read from the extensions' own sources by ``make_extension_names.py``.
 A name FastAPI 0.165.0 defines must exist at the same nimbleapi path; the only ones
-allowed to be missing are in ``fastapi_surface_omissions.json`` as work in progress
-(the router tree) or as names of older FastAPI releases that the extension imports only
-for those releases. What the underscore names do is tested beside this file.
+allowed to be missing are names of older FastAPI releases that an extension imports only
+for those releases (``older_fastapi_names`` in ``fastapi_surface_omissions.json``). What the underscore names do is tested beside this file.
 """
 
 from __future__ import annotations
@@ -18,12 +17,10 @@ import pytest
 HERE = Path(__file__).parent
 INVENTORY = json.loads((HERE / "extension_names.json").read_text())
 OMISSIONS = json.loads((HERE / "fastapi_surface_omissions.json").read_text())
-IN_PROGRESS = "router-tree"
 
 
 def excused(module: str, name: str) -> bool:
-    reason = OMISSIONS["omitted"].get(module, {}).get(name)
-    return reason == IN_PROGRESS or f"{module}:{name}" in OMISSIONS["older_fastapi_names"]
+    return f"{module}:{name}" in OMISSIONS["older_fastapi_names"]
 
 
 def resolves(module: str, name: str) -> bool:
@@ -48,11 +45,11 @@ def test_extension_name_exists_in_nimbleapi(entry: str) -> None:
     assert resolves(module, name), f"{entry} (used by {', '.join(INVENTORY['names'][entry])}) is missing"
 
 
-def test_no_omission_other_than_work_in_progress_hides_an_extension_name() -> None:
+def test_no_omission_hides_an_extension_name() -> None:
     hidden = [
         f"{entry}: {OMISSIONS['omitted'][module][name]}"
         for entry in INVENTORY["names"]
         for module, name in [entry.split(":")]
-        if OMISSIONS["omitted"].get(module, {}).get(name, IN_PROGRESS) != IN_PROGRESS
+        if name in OMISSIONS["omitted"].get(module, {})
     ]
     assert not hidden

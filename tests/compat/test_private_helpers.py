@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
+from starlette.requests import Request
 
 from nimbleapi._compat import ModelField, sequence_annotation_to_type, shared, v2
 from nimbleapi.dependencies.models import (
@@ -197,3 +198,45 @@ def test_json_for_script_tags_escapes_markup() -> None:
     from nimbleapi.openapi.docs import _html_safe_json
 
     assert _html_safe_json({"x": "</script>"}) == '{"x": "\\u003c/script\\u003e"}'
+
+
+def test_update_scope_merges_the_fastapi_entries_instead_of_replacing_them() -> None:
+    from nimbleapi.routing import _get_scope_effective_route_context, _update_scope
+
+    scope: dict[str, object] = {"fastapi": {"kept": 1}, "path": "/a"}
+    _update_scope(scope, {"fastapi": {"effective_route_context": "ctx"}, "path": "/b"})
+    assert scope == {"fastapi": {"kept": 1, "effective_route_context": "ctx"}, "path": "/b"}
+    assert _get_scope_effective_route_context(scope) == "ctx"
+
+
+def test_included_route_exposes_its_served_form_in_the_scope() -> None:
+    from nimbleapi import APIRouter, FastAPI
+    from nimbleapi.routing import _get_scope_effective_route_context
+    from nimbleapi.testclient import TestClient
+
+    router = APIRouter()
+
+    @router.get("/items/{item_id}")
+    def read(item_id: int, request: Request) -> dict[str, object]:
+        served = _get_scope_effective_route_context(request.scope)
+        return {"declared": request.scope["route"].path, "path": served.path}
+
+    app = FastAPI()
+    app.include_router(router, prefix="/api")
+    assert TestClient(app).get("/api/items/3").json() == {"declared": "/items/{item_id}", "path": "/api/items/{item_id}"}
+
+
+def test_parameterless_dependencies_come_first_in_the_built_dependant() -> None:
+    from nimbleapi import Depends, Query
+    from nimbleapi.routing import _build_dependant_with_parameterless_dependencies
+
+    def audit() -> None: ...
+
+    def endpoint(q: str = Query()) -> None: ...
+
+    dependant, body_params, embed = _build_dependant_with_parameterless_dependencies(
+        path="/x", call=endpoint, dependencies=[Depends(audit)]
+    )
+    assert [sub.call for sub in dependant.dependencies] == [audit]
+    assert [param.name for param in dependant.query_params] == ["q"]
+    assert (body_params, embed) == ([], False)

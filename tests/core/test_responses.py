@@ -32,6 +32,7 @@ from nimbleapi.responses import (
     StreamingResponse,
 )
 from nimbleapi.testclient import TestClient
+from nimbleapi.routing import iter_route_contexts
 
 
 class UserIn(BaseModel):
@@ -243,7 +244,8 @@ def test_routes_with_the_same_response_model_keep_their_own_response_fields() ->
     app.include_router(router, prefix="/v1")
     client = TestClient(app)
 
-    fields = [route.response_field for route in app.routes if route.path.startswith("/v1")]
+    contexts = iter_route_contexts(app.routes)
+    fields = [context.response_field for context in contexts if context.path.startswith("/v1")]
     assert [field.name for field in fields] == ["Response__lambda__v1_a_get", "Response__lambda__v1_b_get"]
     assert fields[0].field_info is not fields[1].field_info
     assert client.get("/v1/a").json() == [{"username": "a", "email": None}]
