@@ -5,6 +5,7 @@ a module attribute or a class method; ``monkeypatch`` restores it), then serves 
 and checks that the wrapper ran and that the answer is still FastAPI's.
 """
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -245,3 +246,15 @@ def test_a_point_is_replaced_while_it_holds_another_function(monkeypatch: pytest
 def test_a_function_replaced_before_registration_counts_as_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Owner, "method", replacement)
     assert PatchPoint(Owner, "method").replaced()
+
+
+def test_each_replacement_found_is_logged(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    calls_recorded(monkeypatch, Starlette, "__call__")
+    calls_recorded(monkeypatch, nimbleapi.routing, "serialize_response")
+    with caplog.at_level(logging.DEBUG, logger="nimbleapi.patch_points"):
+        assert TestClient(items_app()).get("/items/3").status_code == 200
+    messages = [record.getMessage() for record in caplog.records if record.name == "nimbleapi.patch_points"]
+    assert messages == [
+        "the application's entry: calling the replaced Starlette.__call__",
+        "route /items/{item_id}: calling the replaced serialize_response",
+    ]
