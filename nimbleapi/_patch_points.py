@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any
 
 logger = logging.getLogger("nimbleapi.patch_points")
@@ -56,9 +56,11 @@ class PatchPoint:
 
 
 def _defined_as(value: Any, qualified_name: str) -> bool:
-    """Whether *value* is a function compiled as *qualified_name* (not a wrapper put in its place)."""
-    code = getattr(getattr(value, "__func__", value), "__code__", None)
-    return code is not None and code.co_qualname == qualified_name
+    """Whether *value* is a plain function compiled as *qualified_name*. A wrapper put in its
+    place is not: its code has another name, or it is no plain function (a proxy that
+    passes ``__code__`` through, as ``wrapt`` does)."""
+    function = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+    return type(function) is FunctionType and function.__code__.co_qualname == qualified_name
 
 
 def replaced_points(points: Iterable[PatchPoint], where: str) -> list[PatchPoint]:

@@ -1197,6 +1197,8 @@ def iter_route_contexts(routes: Sequence[BaseRoute | RouteContext]) -> Iterator[
 _GET_ROUTE_HANDLER = PatchPoint(APIRoute, "get_route_handler")
 _RUN_ENDPOINT = PatchPoint(sys.modules[__name__], "run_endpoint_function")
 _SERIALIZE_RESPONSE = PatchPoint(sys.modules[__name__], "serialize_response")
+# APIRoute's own ``matches``: the router matches such routes itself; others it asks.
+_STOCK_API_ROUTE_MATCHES = PatchPoint(APIRoute, "matches").original
 _ROUTE_HANDLING = (
     PatchPoint(sys.modules[__name__], "get_request_handler"),
     PatchPoint(sys.modules[__name__], "request_response"),

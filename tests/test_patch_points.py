@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.routing import Route
 
 import nimbleapi.routing
 from nimbleapi import FastAPI, HTTPException, Request
@@ -222,6 +223,22 @@ def test_replaced_request_body_reads_the_body(monkeypatch: pytest.MonkeyPatch) -
     assert response.json() == {"name": "from the replacement", "price": 1.0}
 
 
+# -- dispatch -----------------------------------------------------------------------------------------
+
+
+def test_replaced_apiroute_matches_is_asked_for_every_route(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = calls_recorded(monkeypatch, APIRoute, "matches")
+    app = items_app()
+    assert TestClient(app).get("/items/3").json() == {"item_id": 3}
+    assert [route.path for route in asked if route.path.startswith("/items")] == ["/items/{item_id}"]
+
+
+def test_replaced_route_handle_serves_the_matched_route(monkeypatch: pytest.MonkeyPatch) -> None:
+    handled = calls_recorded(monkeypatch, Route, "handle")
+    assert TestClient(items_app()).get("/items/3").json() == {"item_id": 3}
+    assert [route.path for route in handled] == ["/items/{item_id}"]
+
+
 # -- telling originals from replacements -----------------------------------------------------------
 
 
@@ -258,3 +275,21 @@ def test_each_replacement_found_is_logged(monkeypatch: pytest.MonkeyPatch, caplo
         "the application's entry: calling the replaced Starlette.__call__",
         "route /items/{item_id}: calling the replaced serialize_response",
     ]
+
+
+class PassThroughProxy:
+    """A wrapper that hands out the wrapped function's attributes, ``__code__`` included."""
+
+    def __init__(self, wrapped: Any) -> None:
+        self.__wrapped__ = wrapped
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__wrapped__, name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.__wrapped__(*args, **kwargs)
+
+
+def test_a_proxy_showing_the_original_code_counts_as_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Owner, "method", PassThroughProxy(Owner.method))
+    assert PatchPoint(Owner, "method").replaced()

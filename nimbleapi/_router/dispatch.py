@@ -18,6 +18,7 @@ from starlette.routing import Match, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from .. import routing as api_routing  # read at request time (it imports this module)
+from .._patch_points import PatchPoint
 from .._compile.errors import (
     RECORDS_RESPONSE_START,
     UNTRACKED_SEND_KEY,
@@ -44,7 +45,7 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
     partial = partial_scope = None
     candidates = router._segment_index.candidates(router.routes, route_path)
     for route in candidates:
-        if type(route).matches is api_routing.APIRoute.matches and scope["type"] == "http":
+        if type(route).matches is api_routing._STOCK_API_ROUTE_MATCHES and scope["type"] == "http":
             regex_match = route.path_regex.match(route_path)
             if regex_match is None:
                 continue
@@ -105,7 +106,9 @@ def _handle_matched(route: Any, scope: Scope, receive: Receive, send: Send) -> A
     return route.handle(scope, receive, _recorded(scope, send))  # type: ignore[no-any-return]
 
 
-_STOCK_HANDLE = Route.handle
+# Starlette's own ``Route.handle``: a replacement (or one already in place when nimbleapi was
+# imported) is called, never skipped.
+_STOCK_HANDLE = PatchPoint(Route, "handle").original
 
 
 def _raises_not_found(router: Any, scope: Scope) -> bool:
