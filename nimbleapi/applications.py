@@ -10,6 +10,7 @@ import os
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from enum import Enum
+from types import MethodType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from starlette.applications import Starlette
@@ -37,6 +38,7 @@ from ._compile.errors import (
 )
 from ._compile.forms import FormLimits, validate_max_body_size
 from ._compile.forms import FormLimits as _FormLimits  # noqa: F401  (FastAPI's name here)
+from ._patch_points import PatchPoint, replaced_points
 from .datastructures import Default
 from .datastructures import DefaultPlaceholder as DefaultPlaceholder
 from .exception_handlers import (
@@ -177,16 +179,31 @@ class FastAPI(Starlette):
             WebSocketRequestValidationError, websocket_request_validation_exception_handler  # type: ignore[arg-type]
         )
         self.user_middleware: list[Middleware] = [] if middleware is None else list(middleware)
-        self.middleware_stack: ASGIApp | None = None
+        self.middleware_stack = None
         self.webhooks = webhooks or routing.APIRouter()
         self.setup()
+
+    # What requests enter: the middleware stack, or a replaced ``Starlette.__call__`` (see
+    # ``_enter``). Chosen on the first request, again whenever the stack is replaced.
+    _entry: ASGIApp | None = None
+    _middleware_stack: ASGIApp | None = None
+
+    @property  # type: ignore[override]
+    def middleware_stack(self) -> ASGIApp | None:
+        return self._middleware_stack
+
+    @middleware_stack.setter
+    def middleware_stack(self, stack: ASGIApp | None) -> None:
+        self._middleware_stack = stack
+        self._entry = None
 
     def build_middleware_stack(self) -> ASGIApp:
         """Starlette's error handling around the user's middleware around the router.
 
         The 500 boundary is outermost and the exception handlers innermost, as in FastAPI;
         both answer without per-request wrappers, as one layer when no user middleware
-        sits between them.
+        sits between them. Where an extension replaced Starlette's error layers (or how
+        they are declared), the stack is FastAPI's, made of those layers.
         """
         error_handler = None
         exception_handlers: dict[Any, Any] = {}
@@ -202,11 +219,20 @@ class FastAPI(Starlette):
             from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
             app = RequestBodyLimitMiddleware(app, max_body_size=self.max_body_size)
+        if replaced_points(_ERROR_LAYERS, "the middleware stack"):
+            return _declared_stack(
+                app,
+                [
+                    Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
+                    *self.user_middleware,
+                    Middleware(ExceptionMiddleware, handlers=exception_handlers, debug=self.debug),
+                    Middleware(AsyncExitStackMiddleware),
+                ],
+            )
         app = HandledExceptions(app, handlers=exception_handlers, debug=self.debug)
         if not self.user_middleware:
             return ErrorBoundary(app, handler=error_handler, debug=self.debug)
-        for cls, args, kwargs in reversed(self.user_middleware):
-            app = cls(app, *args, **kwargs)
+        app = _declared_stack(app, self.user_middleware)
         return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
 
     def openapi(self) -> dict[str, Any]:
@@ -244,9 +270,27 @@ class FastAPI(Starlette):
         if self.root_path:
             scope["root_path"] = self.root_path
         scope["app"] = self
-        if self.middleware_stack is None:
-            self.middleware_stack = self.build_middleware_stack()
-        await self.middleware_stack(scope, receive, send)
+        entry = self._entry
+        if entry is None:
+            entry = self._enter(scope)
+        await entry(scope, receive, send)
+
+    def _enter(self, scope: Scope) -> ASGIApp:
+        """What requests enter, decided once: the middleware stack (built now if needed), or,
+        where an extension replaced ``Starlette.__call__``, that replacement (which FastAPI's
+        ``__call__`` reaches through ``super()``), ending in the stack.
+
+        The lifespan does not fix the choice, so an extension set up at start-up still counts.
+        """
+        stack = self._middleware_stack
+        if stack is None:
+            stack = self.middleware_stack = self.build_middleware_stack()
+        entry: ASGIApp = stack
+        if replaced_points((_STARLETTE_ENTRY,), "the application's entry"):
+            entry = MethodType(Starlette.__call__, self)
+        if scope["type"] != "lifespan":
+            self._entry = entry
+        return entry
 
     # -- declaration API (forwards to the router) -----------------------------------------------
     def add_api_route(
@@ -646,6 +690,25 @@ class FastAPI(Starlette):
 
 
 NimbleAPI = FastAPI
+
+
+# Patch points (see nimbleapi._patch_points): what the application's entry and its compiled
+# error layers (ErrorBoundary, HandledExceptions) stand in for.
+_STARLETTE_ENTRY = PatchPoint(Starlette, "__call__")
+_ERROR_LAYERS = (
+    PatchPoint(Middleware, "__init__"),
+    PatchPoint(ServerErrorMiddleware, "__init__"),
+    PatchPoint(ServerErrorMiddleware, "__call__"),
+    PatchPoint(ExceptionMiddleware, "__init__"),
+    PatchPoint(ExceptionMiddleware, "__call__"),
+)
+
+
+def _declared_stack(app: ASGIApp, middleware: list[Middleware]) -> ASGIApp:
+    """*app* inside *middleware* (outermost first), each layer made from its declaration."""
+    for cls, args, kwargs in reversed(middleware):
+        app = cls(app, *args, **kwargs)
+    return app
 
 
 # The OpenAPI generator and the docs pages load when a document or a page is first served.

@@ -10,6 +10,7 @@ import contextlib
 import functools
 import inspect
 import os
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from starlette import routing
 from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette.concurrency import iterate_in_threadpool as iterate_in_threadpool
-from starlette.concurrency import run_in_threadpool
+from starlette.concurrency import run_in_threadpool as run_in_threadpool
 from starlette.datastructures import URL as URL
 from starlette.datastructures import URLPath as URLPath
 from starlette.middleware import Middleware as Middleware
@@ -39,11 +40,12 @@ from starlette.websockets import WebSocket
 from typing_extensions import deprecated
 
 from . import _lazy, params
+from ._patch_points import PatchPoint, replaced_points
 from ._compile.deps import RequestContext, compile_solver
 from ._compile.forms import FormLimits, validate_form_limits, validate_max_body_size
-from ._compile.handler import build_request_handler, endpoint_context, route_parts
+from ._compile.handler import compile_parts, endpoint_context, handler_arguments, route_parts
 from ._compile.handler import request_response as request_response
-from ._compile.respond import ResponseOptions, compile_responder
+from ._compile.hooks import run_endpoint_function as run_endpoint_function
 from ._compile.route_app import compile_route_app
 from ._compile.respond import serialize_response as serialize_response
 from ._compile.streaming import is_event_stream_class, is_server_sent_event, normalize_non_finite_floats, stream_item_type
@@ -326,7 +328,7 @@ class APIRoute(routing.Route):
         self._embed_body_fields = should_embed_body_fields(body_params)
         self.body_field = build_body_field(body_params=body_params, name=self.unique_id, embed_body_fields=self._embed_body_fields)
         self._built_app: ASGIApp | None = None
-        if type(self).get_route_handler is APIRoute.get_route_handler:
+        if type(self).get_route_handler is _GET_ROUTE_HANDLER.original:
             # Compiled on its first request: a route that is only ever served through the
             # copy include_router makes of it is never compiled, and start-up stays short.
             self.app = self._compile_and_handle
@@ -390,9 +392,9 @@ class APIRoute(routing.Route):
 
     def _build_app(self) -> ASGIApp:
         report_edits(self.dependant, self._forget_built_app)
-        if type(self).get_route_handler is APIRoute.get_route_handler:
+        if self._compiles_handling():
             app = compile_route_app(route_parts(self))
-        else:  # a subclass wraps the handler: serve what it returns
+        else:  # a subclass or an extension wraps the handler: serve what it returns, as FastAPI does
             app = request_response(self.get_route_handler())
         return self._with_body_limit(app)
 
@@ -410,9 +412,18 @@ class APIRoute(routing.Route):
         if self.app is self._built_app:
             self.app = self._compile_and_handle
 
+    def _compiles_handling(self) -> bool:
+        """Whether the compiled app may serve this route: none of the functions it stands in
+        for (see ``_ROUTE_HANDLING``) is overridden by a subclass or replaced by an extension."""
+        if type(self).get_route_handler is not _GET_ROUTE_HANDLER.original:
+            return False
+        return not replaced_points(_ROUTE_HANDLING, f"route {self.path}")
+
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        """The ``handler(request) -> Response`` of this route; subclasses may wrap it."""
-        return route_parts(_route_state(self)).request_handler()
+        """The ``handler(request) -> Response`` of this route (or of its included form while
+        that form is built); subclasses may wrap it. ``get_request_handler`` is called by its
+        module name, as FastAPI does, so a replacement of it is what runs."""
+        return get_request_handler(**handler_arguments(_route_state(self)))
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         context = scope_entry(scope, EFFECTIVE_CONTEXT_KEY)
@@ -1144,38 +1155,21 @@ def get_request_handler(
     dependency_overrides_provider: Any | None = None,
     embed_body_fields: bool = False,
     strict_content_type: bool | DefaultPlaceholder = Default(True),
+    stream_item_field: ModelField | None = None,
+    is_json_stream: bool = False,
+    form_limits: FormLimits | None = None,
 ) -> Callable[[Request], Awaitable[Response]]:
-    """FastAPI's handler factory, for code that builds handlers by hand."""
-    respond = compile_responder(
-        response_field=response_field,
-        response_class=response_class,
-        options=ResponseOptions(
-            include=response_model_include,
-            exclude=response_model_exclude,
-            by_alias=response_model_by_alias,
-            exclude_unset=response_model_exclude_unset,
-            exclude_defaults=response_model_exclude_defaults,
-            exclude_none=response_model_exclude_none,
-        ),
-        status_code=status_code,
-    )
-    strict = strict_content_type.value if isinstance(strict_content_type, DefaultPlaceholder) else strict_content_type
-    return build_request_handler(
-        dependant=dependant,
-        body_field=body_field,
-        embed_body_fields=embed_body_fields,
-        respond=respond,
-        overrides_provider=dependency_overrides_provider,
-        strict_content_type=strict,
-    )
+    """FastAPI's handler factory: ``handler(request) -> Response`` for a route's parts.
 
-
-async def run_endpoint_function(*, dependant: Any, values: dict[str, Any], is_coroutine: bool) -> Any:
-    assert dependant.call is not None, "dependant.call must be a function"
-    if is_coroutine:
-        return await dependant.call(**values)
-    return await run_in_threadpool(dependant.call, **values)
-
+    ``APIRoute.get_route_handler`` calls it by its module name, as FastAPI does, so a
+    replacement of it (or of ``run_endpoint_function``/``serialize_response``) is used.
+    """
+    return compile_parts(
+        locals(),
+        # Looked up by name, as FastAPI's handler does: a replacement is what runs.
+        run_endpoint=run_endpoint_function if _RUN_ENDPOINT.replaced() else None,
+        serialize=serialize_response if _SERIALIZE_RESPONSE.replaced() else None,
+    ).request_handler()
 
 # -- the router tree (FastAPI 0.137+): nodes and served forms live in ``_route_tree`` ---------------
 
@@ -1324,6 +1318,22 @@ class _RouteWithPath(Protocol):
     """Anything routed by a path (FastAPI's typing helper)."""
 
     path: str
+
+
+# Patch points (see nimbleapi._patch_points): what a route's compiled app stands in for.
+# While each holds its original the route is compiled; else it is served as FastAPI serves
+# it, ``request_response(route.get_route_handler())``, and that handler calls the helpers.
+_GET_ROUTE_HANDLER = PatchPoint(APIRoute, "get_route_handler")
+_RUN_ENDPOINT = PatchPoint(sys.modules[__name__], "run_endpoint_function")
+_SERIALIZE_RESPONSE = PatchPoint(sys.modules[__name__], "serialize_response")
+# APIRoute's own ``matches``: the router matches such routes itself; others it asks.
+_STOCK_API_ROUTE_MATCHES = PatchPoint(APIRoute, "matches").original
+_ROUTE_HANDLING = (
+    PatchPoint(sys.modules[__name__], "get_request_handler"),
+    PatchPoint(sys.modules[__name__], "request_response"),
+    _RUN_ENDPOINT,
+    _SERIALIZE_RESPONSE,
+)
 
 
 # Server-Sent Events and FastAPI's request-time dependency helpers load on first use.

@@ -10,9 +10,10 @@ from the same parts by ``nimbleapi._compile.route_app``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydantic_core import PydanticUndefined
@@ -24,7 +25,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import params
-from .._plan.callables import is_coroutine_callable
+from .._plan.callables import is_async_gen_callable, is_coroutine_callable, is_gen_callable
 from .._plan.fields import ModelField
 from ..datastructures import DefaultPlaceholder
 from ..dependencies.models import Dependant
@@ -32,9 +33,10 @@ from ..exceptions import EndpointContext, FastAPIError, RequestValidationError
 from .body import JSONBodyError, read_json_body
 from .deps import RequestContext, compile_solver
 from .forms import read_form
+from .hooks import EndpointRunner, Serializer, compile_hooked_finisher
 from .jsonio import loads_json
 from .respond import JSONWriter, ResponseOptions, compile_json_writer, compile_responder
-from .streaming import compile_stream_responder
+from .streaming import compile_stream_responder, is_event_stream_class
 
 Undefined = PydanticUndefined
 RouteHandler = Callable[[Request], Awaitable[Response]]
@@ -92,25 +94,14 @@ def json_invalid_error(exc: Any, endpoint_ctx: EndpointContext) -> RequestValida
 BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
-def build_request_handler(
-    *,
-    dependant: Any,
-    body_field: ModelField | None,
-    embed_body_fields: bool,
-    respond: Callable[..., Response],
-    overrides_provider: Any,
-    strict_content_type: bool,
-    form_limits: Any = None,
-    path: str = "",
-    stream_respond: Callable[..., Awaitable[Response]] | None = None,
-) -> RouteHandler:
-    call = dependant.call
-    assert call is not None, "dependant.call must be a function"
-    is_coroutine = is_coroutine_callable(call)
-    solve = compile_solver(dependant, embed_body_fields=embed_body_fields)
+def build_request_handler(parts: RouteParts) -> RouteHandler:
+    """FastAPI's ``handler(request) -> Response`` for a route's parts."""
+    body_field, contexts = parts.body_field, parts.contexts
+    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields)
     reads_form = body_field is not None and isinstance(body_field.field_info, params.Form)
     reads_json = body_field is not None and not reads_form
-    contexts = EndpointContexts(call, path)
+    strict_content_type, form_limits, overrides_provider = parts.strict_content_type, parts.form_limits, parts.overrides_provider
+    finish = compile_finisher(parts)
 
     async def read_body(request: Request) -> Any:
         try:
@@ -136,16 +127,36 @@ def build_request_handler(
         values, errors = await solve(ctx)
         if errors:
             raise RequestValidationError(errors, body=None if body is Undefined else body, endpoint_ctx=contexts.for_scope(scope))
-        if stream_respond is not None:
-            return await stream_respond(values, ctx, contexts.for_scope(scope))
-        if is_coroutine:
-            content = await call(**values)
-        else:
-            content = await run_in_threadpool(call, **values)
-        endpoint_ctx = contexts.static if isinstance(content, Response) else contexts.for_scope(scope)
-        return respond(content, ctx.background_tasks, ctx.response, endpoint_ctx)
+        return await finish(values, ctx, scope)
 
     return handler
+
+
+Finisher = Callable[[dict[str, Any], Any, Scope], Awaitable[Response]]
+
+
+def compile_finisher(parts: RouteParts) -> Finisher:
+    """``await finish(values, ctx, scope) -> Response``: the endpoint called with the solved
+    values, and its answer. Through replaced FastAPI helpers when there are any."""
+    contexts, stream_respond = parts.contexts, parts.stream_respond
+    if stream_respond is not None:  # FastAPI streams without run_endpoint_function or serialize_response
+
+        def finish_stream(values: dict[str, Any], ctx: Any, scope: Scope) -> Awaitable[Response]:
+            return stream_respond(values, ctx, contexts.for_scope(scope))
+
+        return finish_stream
+    if parts.run_endpoint is not None or parts.serialize is not None:
+        return compile_hooked_finisher(parts, parts.run_endpoint, parts.serialize)
+    call, respond = parts.dependant.call, parts.respond
+    assert call is not None, "dependant.call must be a function"
+    invoke = call if is_coroutine_callable(call) else partial(run_in_threadpool, call)
+
+    async def finish(values: dict[str, Any], ctx: Any, scope: Scope) -> Response:
+        content = await invoke(**values)
+        endpoint_ctx = contexts.static if isinstance(content, Response) else contexts.for_scope(scope)
+        return respond(content, ctx.background_tasks, ctx.response, endpoint_ctx)  # type: ignore[no-any-return]
+
+    return finish
 
 
 RESPONSE_NOT_AWAITED = (
@@ -200,58 +211,94 @@ class RouteParts:
     overrides_provider: Any
     strict_content_type: bool
     contexts: EndpointContexts
+    response_field: ModelField | None = None
+    response_class: Any = None
+    options: ResponseOptions = ResponseOptions()
     form_limits: Any = None
     stream_respond: Callable[..., Awaitable[Response]] | None = None
     write_json: JSONWriter | None = None
     status_code: int | None = None
+    # Replacements of FastAPI's ``run_endpoint_function`` / ``serialize_response`` to call.
+    run_endpoint: EndpointRunner | None = None
+    serialize: Serializer | None = None
 
     def request_handler(self) -> RouteHandler:
         """FastAPI's ``handler(request) -> Response`` for these parts."""
-        return build_request_handler(
-            dependant=self.dependant,
-            body_field=self.body_field,
-            embed_body_fields=self.embed_body_fields,
-            respond=self.respond,
-            overrides_provider=self.overrides_provider,
-            strict_content_type=self.strict_content_type,
-            form_limits=self.form_limits,
-            path=self.contexts.path,
-            stream_respond=self.stream_respond,
+        return build_request_handler(self)
+
+
+def compile_parts(
+    arguments: Mapping[str, Any],
+    *,
+    run_endpoint: EndpointRunner | None = None,
+    serialize: Serializer | None = None,
+    path: str | None = None,
+) -> RouteParts:
+    """The parts of a route from FastAPI's ``get_request_handler`` arguments (every parameter
+    by name). *run_endpoint*, *serialize*: replacements of FastAPI's helpers to call;
+    *path*: the path in error messages (the dependant's, unless given)."""
+    dependant, response_class, response_field = arguments["dependant"], arguments["response_class"], arguments["response_field"]
+    call = dependant.call
+    assert call is not None, "dependant.call must be a function"
+    options = ResponseOptions(**{name: arguments["response_model_" + name] for name in _RESPONSE_OPTIONS})
+    response = {"response_class": response_class, "options": options, "status_code": arguments["status_code"]}
+    contexts = EndpointContexts(call, (dependant.path or "") if path is None else path)
+    stream_respond = None
+    if is_async_gen_callable(call) or is_gen_callable(call):
+        stream_respond = compile_stream_responder(
+            is_sse=is_event_stream_class(response_class),
+            is_json=arguments["is_json_stream"],
+            call=call,
+            stream_item_field=arguments["stream_item_field"],
+            **response,
         )
+    strict = arguments["strict_content_type"]
+    return RouteParts(
+        dependant=dependant,
+        body_field=arguments["body_field"],
+        embed_body_fields=arguments["embed_body_fields"],
+        respond=compile_responder(response_field=response_field, **response),
+        overrides_provider=arguments["dependency_overrides_provider"],
+        strict_content_type=strict.value if isinstance(strict, DefaultPlaceholder) else strict,
+        contexts=contexts,
+        response_field=response_field,
+        response_class=response_class,
+        options=options,
+        form_limits=arguments["form_limits"],
+        stream_respond=stream_respond,
+        write_json=compile_json_writer(response_field=response_field, context_of=contexts.for_scope, **response),
+        status_code=arguments["status_code"],
+        run_endpoint=run_endpoint,
+        serialize=serialize,
+    )
+
+
+_RESPONSE_OPTIONS = ("include", "exclude", "by_alias", "exclude_unset", "exclude_defaults", "exclude_none")
+
+
+# FastAPI's ``get_request_handler`` parameters that are ``APIRoute`` attributes of the same name.
+_ROUTE_ATTRIBUTES = (
+    "dependant",
+    "body_field",
+    "status_code",
+    "response_class",
+    "response_field",
+    *("response_model_" + name for name in _RESPONSE_OPTIONS),
+    "dependency_overrides_provider",
+    "strict_content_type",
+    "form_limits",
+    "stream_item_field",
+    "is_json_stream",
+)
+
+
+def handler_arguments(route: Any) -> dict[str, Any]:
+    """FastAPI's ``get_request_handler`` arguments for *route* (an ``APIRoute``)."""
+    arguments = {name: getattr(route, name) for name in _ROUTE_ATTRIBUTES}
+    arguments["embed_body_fields"] = route._embed_body_fields
+    return arguments
 
 
 def route_parts(route: Any) -> RouteParts:
     """The parts of *route* (an ``APIRoute``): its declared options, resolved once."""
-    options = ResponseOptions(
-        include=route.response_model_include,
-        exclude=route.response_model_exclude,
-        by_alias=route.response_model_by_alias,
-        exclude_unset=route.response_model_exclude_unset,
-        exclude_defaults=route.response_model_exclude_defaults,
-        exclude_none=route.response_model_exclude_none,
-    )
-    response = {"response_class": route.response_class, "options": options, "status_code": route.status_code}
-    contexts = EndpointContexts(route.dependant.call, route.path_format)
-    stream_respond = None
-    if route.is_generator:
-        stream_respond = compile_stream_responder(
-            is_sse=route.is_sse_stream,
-            is_json=route.is_json_stream,
-            call=route.endpoint,
-            stream_item_field=route.stream_item_field,
-            **response,
-        )
-    strict = route.strict_content_type
-    return RouteParts(
-        dependant=route.dependant,
-        body_field=route.body_field,
-        embed_body_fields=route._embed_body_fields,
-        respond=compile_responder(response_field=route.response_field, **response),
-        overrides_provider=route.dependency_overrides_provider,
-        strict_content_type=strict.value if isinstance(strict, DefaultPlaceholder) else strict,
-        contexts=contexts,
-        form_limits=route.form_limits,
-        stream_respond=stream_respond,
-        write_json=compile_json_writer(response_field=route.response_field, context_of=contexts.for_scope, **response),
-        status_code=route.status_code,
-    )
+    return compile_parts(handler_arguments(route), path=route.path_format)

@@ -25,6 +25,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import params
+from .._patch_points import PatchPoint, replaced_points
 from .._plan.body import flat_body_params, form_models, should_embed_body_fields
 from .._plan.callables import is_coroutine_callable
 from .._plan.fields import ModelField
@@ -328,20 +329,19 @@ class BodyReader:
     not JSON, Undefined when empty); ``await read_body.raw(ctx)``: its bytes. The bytes are
     received once per request and kept on the context."""
 
-    __slots__ = ("strict_content_type", "contexts")
+    __slots__ = ("strict_content_type", "contexts", "_receive")
 
     def __init__(self, strict_content_type: bool, contexts: EndpointContexts) -> None:
         self.strict_content_type = strict_content_type
         self.contexts = contexts
+        # A replaced ``Request.body`` (an extension, a test double) is what reads the body.
+        self._receive = _body_of_request if replaced_points((_REQUEST_BODY,), "reading the body") else _body_from_receive
 
     async def raw(self, ctx: ScopeContext) -> bytes:
         if ctx.raw_body is not None:
             return ctx.raw_body
         try:
-            if Request.body is _STARLETTE_BODY:
-                raw = ctx.raw_body = await receive_body(ctx.receive)
-            else:  # a replaced ``Request.body`` (a patch, a test double) is what reads the body
-                raw = ctx.raw_body = await ctx.connection.body()
+            raw = ctx.raw_body = await self._receive(ctx)
         except HTTPException:
             raise
         except Exception as exc:
@@ -360,7 +360,17 @@ class BodyReader:
             raise HTTPException(status_code=400, detail=BODY_PARSE_ERROR) from exc
 
 
-_STARLETTE_BODY = Request.body
+_REQUEST_BODY = PatchPoint(Request, "body")
+
+
+def _body_from_receive(ctx: ScopeContext) -> Awaitable[bytes]:
+    return receive_body(ctx.receive)
+
+
+def _body_of_request(ctx: ScopeContext) -> Awaitable[bytes]:
+    return ctx.connection.body()  # type: ignore[no-any-return]
+
+
 _JSON_LOADS = json.loads
 
 

@@ -18,6 +18,7 @@ from starlette.routing import Match, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from .. import routing as api_routing  # read at request time (it imports this module)
+from .._patch_points import PatchPoint
 from .._compile.errors import (
     RECORDS_RESPONSE_START,
     UNTRACKED_SEND_KEY,
@@ -44,7 +45,7 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
     partial = partial_scope = None
     candidates = router._segment_index.candidates(router.routes, route_path)
     for route in candidates:
-        if type(route).matches is api_routing.APIRoute.matches and scope["type"] == "http":
+        if type(route).matches is api_routing._STOCK_API_ROUTE_MATCHES and scope["type"] == "http":
             regex_match = route.path_regex.match(route_path)
             if regex_match is None:
                 continue
@@ -98,7 +99,9 @@ def _path_params(route: Any, regex_match: Any, scope: Scope) -> dict[str, Any]:
 def _handle_matched(route: Any, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
     """``route.handle`` for a route whose methods include the request's: its app, one frame less."""
     handle = type(route).handle
-    if handle is _API_ROUTE_HANDLE or handle is _ROUTE_HANDLE:
+    # APIRoute.handle defers to Route.handle for a route matched directly, so it is stock
+    # only while Route.handle is.
+    if (handle is _API_ROUTE_HANDLE and Route.handle is _ROUTE_HANDLE) or handle is _ROUTE_HANDLE:
         app = route.app
         if not getattr(app, RECORDS_RESPONSE_START, False):
             send = _recorded(scope, send)
@@ -106,8 +109,10 @@ def _handle_matched(route: Any, scope: Scope, receive: Receive, send: Send) -> A
     return route.handle(scope, receive, _recorded(scope, send))  # type: ignore[no-any-return]
 
 
-_ROUTE_HANDLE = Route.handle
-_API_ROUTE_HANDLE: Any = Route.handle  # set by ``serves_like_route`` once APIRoute exists
+# Starlette's own ``Route.handle``: a replacement (or one already in place when nimbleapi was
+# imported) is called, never skipped.
+_ROUTE_HANDLE = PatchPoint(Route, "handle").original
+_API_ROUTE_HANDLE: Any = _ROUTE_HANDLE  # set by ``serves_like_route`` once APIRoute exists
 
 
 def serves_like_route(handle: Any) -> None:

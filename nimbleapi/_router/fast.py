@@ -22,12 +22,12 @@ from .tree import flatten
 
 
 def _is_static_api_route(route: Any) -> bool:
-    from ..routing import APIRoute
+    from ..routing import _STOCK_API_ROUTE_MATCHES, APIRoute
 
     return (
         isinstance(route, APIRoute)
         and "{" not in route.path
-        and type(route).matches is APIRoute.matches
+        and type(route).matches is _STOCK_API_ROUTE_MATCHES
     )
 
 

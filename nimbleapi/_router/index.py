@@ -15,6 +15,7 @@ from typing import Any
 
 from starlette import routing
 
+from .._patch_points import PatchPoint
 from .tree import flatten
 
 ANYWHERE = object()
@@ -28,10 +29,15 @@ def _stock_route_classes() -> tuple[type[Any], ...]:
     return (APIRoute, APIWebSocketRoute, routing.Route, routing.WebSocketRoute, routing.Mount)
 
 
+@functools.cache
+def _stock_matches() -> tuple[Any, ...]:
+    """The route classes' own ``matches`` (an override or a replacement of one is not)."""
+    return tuple(PatchPoint(cls, "matches").original for cls in _stock_route_classes())
+
+
 def _matches_by_path(route: Any) -> bool:
     """Whether *route* matches with the stock path-regex logic (custom ``matches`` may not)."""
-    stock = _stock_route_classes()
-    return isinstance(route, stock) and any(type(route).matches is cls.matches for cls in stock)
+    return isinstance(route, _stock_route_classes()) and type(route).matches in _stock_matches()
 
 
 def first_segment(route: Any) -> Any:

@@ -1,0 +1,77 @@
+"""Calling the endpoint and serialising its answer through FastAPI's module functions.
+
+FastAPI's request handler calls ``fastapi.routing.run_endpoint_function`` and
+``fastapi.routing.serialize_response`` by name, so profilers and tracers replace them to
+time or record each call. nimbleapi's handlers do the same work inline. When an extension
+replaced one of them (see ``nimbleapi._patch_points``), the route is compiled with
+``compile_hooked_finisher``, which calls the replacement the way FastAPI does: the
+endpoint through ``run_endpoint_function(dependant=, values=, is_coroutine=)``, a return
+value that is not a ``Response`` through ``serialize_response(...)``, then the response
+FastAPI builds from what it returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+from starlette.types import Scope
+
+from .._plan.callables import is_coroutine_callable
+from ..datastructures import DefaultPlaceholder
+from ..utils import is_body_allowed_for_status_code
+from .respond import serialize_response
+from .streaming import _copy_sub_response_headers, _response_kwargs
+
+if TYPE_CHECKING:
+    from .handler import Finisher, RouteParts
+
+EndpointRunner = Callable[..., Awaitable[Any]]
+Serializer = Callable[..., Awaitable[Any]]
+
+
+async def run_endpoint_function(*, dependant: Any, values: dict[str, Any], is_coroutine: bool) -> Any:
+    """Call the endpoint of *dependant* with *values*: awaited, or in the threadpool (FastAPI's helper)."""
+    assert dependant.call is not None, "dependant.call must be a function"
+    if is_coroutine:
+        return await dependant.call(**values)
+    return await run_in_threadpool(dependant.call, **values)
+
+
+def compile_hooked_finisher(parts: RouteParts, run: EndpointRunner | None, serialize: Serializer | None) -> Finisher:
+    """``await finish(values, ctx, scope) -> Response`` through *run* and *serialize* (None: the originals)."""
+    run = run or run_endpoint_function
+    serialize = serialize or serialize_response
+    dependant, contexts, field = parts.dependant, parts.contexts, parts.response_field
+    is_coroutine = is_coroutine_callable(dependant.call)
+    response_class = parts.response_class
+    dump_json = field is not None and isinstance(response_class, DefaultPlaceholder)
+    actual_class: type[Response] = response_class.value if isinstance(response_class, DefaultPlaceholder) else response_class
+    options, status_code = parts.options.as_kwargs(), parts.status_code
+
+    async def finish(values: dict[str, Any], ctx: Any, scope: Scope) -> Response:
+        content = await run(dependant=dependant, values=values, is_coroutine=is_coroutine)
+        if isinstance(content, Response):
+            if content.background is None:
+                content.background = ctx.background_tasks
+            return content
+        serialized = await serialize(
+            field=field,
+            response_content=content,
+            **options,
+            is_coroutine=is_coroutine,
+            endpoint_ctx=contexts.for_scope(scope),
+            dump_json=dump_json,
+        )
+        kwargs = _response_kwargs(status_code, ctx)
+        if dump_json:
+            response = Response(content=serialized, media_type="application/json", **kwargs)
+        else:
+            response = actual_class(serialized, **kwargs)
+        if not is_body_allowed_for_status_code(response.status_code):
+            response.body = b""
+        return _copy_sub_response_headers(response, ctx)
+
+    return finish
