@@ -23,6 +23,8 @@ import importlib
 import importlib.machinery
 import sys
 
+from ._lazy import import_all
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import CodeType, ModuleType
@@ -42,7 +44,7 @@ class _AliasLoader:
         module = importlib.import_module(self.target_name)
         if self.target_name == TARGET:
             # ``import fastapi`` loads what FastAPI's package imports; nimbleapi alone defers it.
-            module._lazy.import_all(vars(module))
+            import_all(vars(module))
         sys.modules[spec.name] = module
         return module
 
