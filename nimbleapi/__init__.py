@@ -1,26 +1,39 @@
-"""nimbleapi: FastAPI's API, compiled once at start-up, served faster."""
+"""nimbleapi: FastAPI's API, compiled once at start-up, served faster.
 
-__version__ = "0.1.0"
+The names below load on first use (PEP 562), so ``import nimbleapi.compat`` or any
+other small submodule does not pull in Starlette, AnyIO and Pydantic. Importing the
+package under its ``fastapi`` alias loads them all at once, as ``import fastapi`` does.
 
-from starlette import status as status
+``__version__`` is the FastAPI release whose API this package provides (see ``_version``);
+nimbleapi's own release is ``importlib.metadata.version("nimbleapi")``.
+"""
 
-from .applications import FastAPI as FastAPI
-from .applications import NimbleAPI as NimbleAPI
-from .background import BackgroundTasks as BackgroundTasks
-from .datastructures import UploadFile as UploadFile
-from .exceptions import HTTPException as HTTPException
-from .exceptions import WebSocketException as WebSocketException
-from .param_functions import Body as Body
-from .param_functions import Cookie as Cookie
-from .param_functions import Depends as Depends
-from .param_functions import File as File
-from .param_functions import Form as Form
-from .param_functions import Header as Header
-from .param_functions import Path as Path
-from .param_functions import Query as Query
-from .param_functions import Security as Security
-from .requests import Request as Request
-from .responses import Response as Response
-from .routing import APIRouter as APIRouter
-from .websockets import WebSocket as WebSocket
-from .websockets import WebSocketDisconnect as WebSocketDisconnect
+from . import _lazy
+from ._version import FASTAPI_VERSION as __version__
+
+_lazy.export_lazily(
+    globals(),
+    {
+        "status": "starlette.status:",
+        "FastAPI": "nimbleapi.applications",
+        "NimbleAPI": "nimbleapi.applications",
+        "BackgroundTasks": "nimbleapi.background",
+        "UploadFile": "nimbleapi.datastructures",
+        "HTTPException": "nimbleapi.exceptions",
+        "WebSocketException": "nimbleapi.exceptions",
+        "Body": "nimbleapi.param_functions",
+        "Cookie": "nimbleapi.param_functions",
+        "Depends": "nimbleapi.param_functions",
+        "File": "nimbleapi.param_functions",
+        "Form": "nimbleapi.param_functions",
+        "Header": "nimbleapi.param_functions",
+        "Path": "nimbleapi.param_functions",
+        "Query": "nimbleapi.param_functions",
+        "Security": "nimbleapi.param_functions",
+        "Request": "nimbleapi.requests",
+        "Response": "nimbleapi.responses",
+        "APIRouter": "nimbleapi.routing",
+        "WebSocket": "nimbleapi.websockets",
+        "WebSocketDisconnect": "nimbleapi.websockets",
+    },
+)

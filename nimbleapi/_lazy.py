@@ -15,21 +15,26 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported: the package's root uses this module at interpreter start
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 
 def export_lazily(namespace: dict[str, Any], sources: Mapping[str, str]) -> None:
-    """Serve ``sources`` (``name -> "module"`` or ``"module:attribute"``) from the module
-    whose globals are ``namespace``. Call it last in the module, after every definition."""
+    """Serve ``sources`` (``name -> "module"``, ``"module:attribute"``, or ``"module:"`` for
+    the module itself) from the module whose globals are ``namespace``. Call it last in the
+    module, after every definition."""
     module_name = namespace["__name__"]
 
     def __getattr__(name: str) -> Any:
         source = sources.get(name)
         if source is None:
             raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
-        home, _, attribute = source.partition(":")
-        value = getattr(importlib.import_module(home), attribute or name)
+        home, colon, attribute = source.partition(":")
+        module = importlib.import_module(home)
+        value = module if colon and not attribute else getattr(module, attribute or name)
         namespace[name] = value
         return value
 
@@ -39,6 +44,14 @@ def export_lazily(namespace: dict[str, Any], sources: Mapping[str, str]) -> None
     namespace["__all__"] = sorted(name for name in set(namespace) | set(sources) if not name.startswith("_"))
     namespace["__getattr__"] = __getattr__
     namespace["__dir__"] = __dir__
+
+
+def import_all(namespace: dict[str, Any]) -> None:
+    """Load every name a module serves lazily, as an eager ``from ... import`` list would."""
+    load = namespace["__getattr__"]
+    for name in namespace["__all__"]:
+        if name not in namespace:
+            load(name)
 
 
 def loaded_attribute(module_name: str, name: str) -> Any | None:

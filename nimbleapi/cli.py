@@ -2,6 +2,10 @@
 
     nimbleapi dev [PATH]     # development: 127.0.0.1, reload on file changes
     nimbleapi run [PATH]     # production:  0.0.0.0, no reload
+    nimbleapi alias install  # this environment's ``fastapi`` becomes nimbleapi (``_alias``)
+
+The options are those of FastAPI's ``fastapi dev`` / ``fastapi run`` (fastapi-cli), so
+``fastapi`` becomes ``nimbleapi`` in a command line and nothing else changes.
 
 Finding the application, in order:
 
@@ -33,17 +37,20 @@ import os
 import sys
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from . import compat
-from .applications import FastAPI
+from ._alias.command import add_alias_command, run_alias_command
+from ._version import FASTAPI_VERSION
 
 DEFAULT_APP_FILES = ("main.py", "app.py", "api.py", "app/main.py", "app/app.py", "app/api.py")
 DEFAULT_APP_NAMES = ("app", "api")
 DEFAULT_PORT = 8000
+PORT_VARIABLE = "PORT"  # the default port when set, as for fastapi-cli (platforms that assign one set it)
+PUBLIC_URL_VARIABLE = "FASTAPI_PUBLIC_URL"  # shown instead of http://host:port, e.g. behind a proxy
 APP_VARIABLE = "NIMBLEAPI_APP"  # the app's import string, handed to the processes uvicorn starts
 LOAD_APP = "nimbleapi.cli:load_app"
 
@@ -59,6 +66,7 @@ class AppTarget:
     module: str
     attribute: str
     import_root: Path  # put on sys.path so that ``module`` imports
+    found_by: str = field(default="", compare=False)  # which rule found it, for ``--verbose``
 
     @property
     def import_string(self) -> str:
@@ -139,6 +147,8 @@ def import_module(name: str) -> ModuleType:
 
 
 def is_application(candidate: object) -> bool:
+    from .applications import FastAPI  # here, so that ``nimbleapi alias`` does not load the framework
+
     return isinstance(candidate, FastAPI)
 
 
@@ -179,18 +189,22 @@ def target_from_file(path: Path, app_name: str | None) -> AppTarget:
     return AppTarget(module_name, find_app_attribute(module, app_name), import_root)
 
 
+def found_by(target: AppTarget, rule: str) -> AppTarget:
+    return AppTarget(target.module, target.attribute, target.import_root, rule)
+
+
 def resolve_target(path: str | None, entrypoint: str | None, app_name: str | None, cwd: Path) -> AppTarget:
     """Find and import the application; see the module docstring for the order of the rules."""
     if entrypoint is not None:
         if path is not None:
             raise CLIError("Pass either a PATH or '--entrypoint', not both")
-        return target_from_entrypoint(entrypoint, cwd, app_name)
+        return found_by(target_from_entrypoint(entrypoint, cwd, app_name), "the --entrypoint option")
     if path is not None:
-        return target_from_file(file_for_path(path, cwd), app_name)
+        return found_by(target_from_file(file_for_path(path, cwd), app_name), "the PATH argument")
     configured = entrypoint_from_pyproject(cwd)
     if configured is not None:
-        return target_from_entrypoint(configured, cwd, app_name)
-    return target_from_file(default_app_file(cwd), app_name)
+        return found_by(target_from_entrypoint(configured, cwd, app_name), "the entrypoint in pyproject.toml")
+    return found_by(target_from_file(default_app_file(cwd), app_name), "the default file names")
 
 
 # ---- the command line ----------------------------------------------------------------
@@ -213,23 +227,58 @@ MODES = {
 
 def build_parser(prog: str = "nimbleapi") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="Serve a nimbleapi (or FastAPI) application.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{dev,run}")
+    parser.add_argument("--version", action="version", version=version_text())
+    add_verbose_option(parser, default=False)
+    with_alias = prog == "nimbleapi"  # the fastapi command is FastAPI's; the alias is managed as nimbleapi
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{dev,run,alias}" if with_alias else "{dev,run}")
     for name, mode in MODES.items():
         command = commands.add_parser(name, help=mode.help, description=mode.help)
         add_serve_options(command, mode)
+    if with_alias:
+        add_alias_command(commands)
     return parser
+
+
+def version_text() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        own = version("nimbleapi")
+    except PackageNotFoundError:  # run from a checkout that is not installed
+        own = "(not installed)"
+    return f"nimbleapi {own}, providing FastAPI {FASTAPI_VERSION}'s API"
+
+
+def add_verbose_option(parser: argparse.ArgumentParser, default: object) -> None:
+    """``--verbose`` before or after the subcommand; the subcommand's must not reset the other."""
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default,
+        help="explain how the app was found and imported, and show the server's debug logs",
+    )
 
 
 def add_serve_options(parser: argparse.ArgumentParser, mode: Mode) -> None:
     add = parser.add_argument
     add("path", nargs="?", help="Python file or package directory containing the app")
     add("--host", default=mode.host, help=f"address to bind (default: {mode.host})")
-    add("--port", type=int, default=DEFAULT_PORT, help=f"port to bind (default: {DEFAULT_PORT})")
+    port = int(os.environ.get(PORT_VARIABLE) or DEFAULT_PORT)
+    add("--port", type=int, default=port, help=f"port to bind (default: ${PORT_VARIABLE}, else {DEFAULT_PORT})")
     add(
         "--reload",
         action=argparse.BooleanOptionalAction,
         default=mode.reload,
         help=f"restart the server when files change (default: {'on' if mode.reload else 'off'})",
+    )
+    add(
+        "--reload-dir",
+        dest="reload_dirs",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="watch this directory for changes instead of the app's import directory (repeatable)",
     )
     add("--workers", type=int, default=None, help="number of worker processes (ignored with --reload)")
     add("--root-path", default="", help="ASGI root_path, when served behind a proxy that adds a path prefix")
@@ -238,6 +287,11 @@ def add_serve_options(parser: argparse.ArgumentParser, mode: Mode) -> None:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="take the client address and scheme from X-Forwarded-For / X-Forwarded-Proto (default: on)",
+    )
+    add(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="comma-separated addresses trusted to send proxy headers, '*' for all (default: uvicorn's, 127.0.0.1)",
     )
     add(
         "-e",
@@ -251,19 +305,25 @@ def add_serve_options(parser: argparse.ArgumentParser, mode: Mode) -> None:
         metavar="NAME",
         help="name of the app object in the module (default: 'app', 'api', or the first FastAPI instance)",
     )
+    add_verbose_option(parser, default=argparse.SUPPRESS)
 
 
 def describe(target: AppTarget, options: argparse.Namespace) -> str:
     shown_host = f"[{options.host}]" if ":" in options.host else options.host
-    url = f"http://{shown_host}:{options.port}"
-    return "\n".join(
-        [
-            f"Serving {target.import_string}",
-            f"  importing from {target.import_root}",
-            f"  {url}  (API docs: {url}/docs)",
-            f"  reload: {'on' if options.reload else 'off'}, workers: {options.workers or 1}",
+    url = (os.environ.get(PUBLIC_URL_VARIABLE) or f"http://{shown_host}:{options.port}").rstrip("/")
+    lines = [
+        f"Serving {target.import_string}",
+        f"  importing from {target.import_root}",
+        f"  {url}  (API docs: {url}/docs)",
+        f"  reload: {'on' if options.reload else 'off'}, workers: {options.workers or 1}",
+    ]
+    if options.verbose:
+        lines += [
+            f"  found by {target.found_by}",
+            f"  imported as: from {target.module} import {target.attribute}",
+            f"  'import fastapi' gives nimbleapi ({Path(__file__).parent})",
         ]
-    )
+    return "\n".join(lines)
 
 
 def load_app() -> Any:
@@ -287,16 +347,27 @@ def serve(target: AppTarget, options: argparse.Namespace) -> None:
         host=options.host,
         port=options.port,
         reload=options.reload,
-        reload_dirs=[str(target.import_root)] if options.reload else None,
+        reload_dirs=reload_dirs(target, options),
         workers=options.workers,
         root_path=options.root_path,
         proxy_headers=options.proxy_headers,
+        forwarded_allow_ips=options.forwarded_allow_ips,
+        log_level="debug" if options.verbose else None,
     )
+
+
+def reload_dirs(target: AppTarget, options: argparse.Namespace) -> list[str] | None:
+    if not options.reload:
+        return None
+    chosen = options.reload_dirs or [target.import_root]
+    return [str(directory.resolve()) for directory in chosen]
 
 
 def run_command_line(argv: Sequence[str] | None = None) -> int:
     """Parse *argv* (default ``sys.argv[1:]``), find the app and serve it; return the exit status."""
     options = build_parser(_command_name()).parse_args(argv)
+    if options.command == "alias":
+        return run_alias_command(options.alias_action)
     if options.command == "dev":
         # Lets the application (e.g. frontend(check_dir="auto")) relax production-only checks.
         os.environ.setdefault("FASTAPI_ENV", "development")

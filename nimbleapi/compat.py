@@ -9,69 +9,95 @@ The alias is a meta-path finder: ``fastapi.X.Y`` is the very module object
 ``nimbleapi.X.Y`` (no second copy, so ``isinstance`` checks and module state agree),
 and a module nimbleapi does not have raises ``ModuleNotFoundError`` at once instead
 of falling through to a real FastAPI installation.
+
+Installing the alias imports nothing else: ``nimbleapi alias install`` runs it at every
+interpreter start (through a ``.pth`` file), where an import of Starlette, AnyIO or
+Pydantic would slow every Python process and would load AnyIO's pytest plugin before
+pytest can rewrite its asserts. They load on the first ``import fastapi``. For the
+same reason this module imports neither ``typing`` nor ``importlib.util`` up front.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import importlib.abc
 import importlib.machinery
 import sys
-from types import ModuleType
-from typing import Any
+
+from ._lazy import import_all
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import CodeType, ModuleType
+    from typing import Any
 
 ALIAS = "fastapi"
 TARGET = "nimbleapi"
 
 
-class _AliasLoader(importlib.abc.Loader):
+class _AliasLoader:
+    """Hands out the already imported nimbleapi module under the ``fastapi`` name."""
+
     def __init__(self, target_name: str) -> None:
         self.target_name = target_name
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         module = importlib.import_module(self.target_name)
+        if self.target_name == TARGET:
+            # ``import fastapi`` loads what FastAPI's package imports; nimbleapi alone defers it.
+            import_all(vars(module))
         sys.modules[spec.name] = module
         return module
 
     def exec_module(self, module: ModuleType) -> None:
         """The target module was executed when it was imported; nothing is left to run."""
 
-    def get_code(self, fullname: str) -> Any:
+    def get_code(self, fullname: str) -> CodeType | None:
         """Lets ``python -m fastapi`` run ``nimbleapi.__main__``."""
-        target = self.target_name
-        spec = importlib.util.find_spec(target)
+        import importlib.util
+
+        spec = importlib.util.find_spec(self.target_name)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "get_code"):
             return None
-        return spec.loader.get_code(target)
+        return spec.loader.get_code(self.target_name)  # type: ignore[no-any-return]
 
 
-class FastAPIAliasFinder(importlib.abc.MetaPathFinder):
-    """Resolves ``fastapi`` and ``fastapi.*`` to ``nimbleapi`` and ``nimbleapi.*``."""
+class FastAPIAliasFinder:
+    """Meta-path finder: resolves ``fastapi`` and ``fastapi.*`` to ``nimbleapi`` and ``nimbleapi.*``."""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
         if fullname != ALIAS and not fullname.startswith(ALIAS + "."):
             return None
+        import importlib.util
+
         target_name = TARGET + fullname[len(ALIAS) :]
         target_spec = importlib.util.find_spec(target_name)
         if target_spec is None:
             raise ModuleNotFoundError(f"No module named {fullname!r} (nimbleapi has no {target_name!r})", name=fullname)
         is_package = target_spec.submodule_search_locations is not None
-        spec = importlib.machinery.ModuleSpec(fullname, _AliasLoader(target_name), is_package=is_package)
+        # The origin is the target's file: runners that execute ``-m fastapi`` by path (coverage) find it.
+        loader = _AliasLoader(target_name)
+        spec = importlib.machinery.ModuleSpec(fullname, loader, origin=target_spec.origin, is_package=is_package)
         if is_package:
             spec.submodule_search_locations = list(target_spec.submodule_search_locations or [])
         return spec
+
+    def invalidate_caches(self) -> None:
+        """Nothing is cached: each lookup asks for nimbleapi's module anew."""
 
 
 def _installed_finder() -> FastAPIAliasFinder | None:
     return next((finder for finder in sys.meta_path if isinstance(finder, FastAPIAliasFinder)), None)
 
 
+def _aliased_names() -> list[str]:
+    return [name for name in sys.modules if name == ALIAS or name.startswith(ALIAS + ".")]
+
+
 def install() -> None:
     """Make ``import fastapi`` (and every ``fastapi.X``) resolve to nimbleapi. Idempotent."""
     if _installed_finder() is None:
         sys.meta_path.insert(0, FastAPIAliasFinder())
-    for name in [name for name in sys.modules if name == ALIAS or name.startswith(ALIAS + ".")]:
+    for name in _aliased_names():
         if not getattr(sys.modules[name], "__name__", "").startswith(TARGET):
             del sys.modules[name]
 
@@ -84,5 +110,5 @@ def uninstall() -> None:
     finder = _installed_finder()
     if finder is not None:
         sys.meta_path.remove(finder)
-    for name in [name for name in sys.modules if name == ALIAS or name.startswith(ALIAS + ".")]:
+    for name in _aliased_names():
         del sys.modules[name]

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import importlib
-import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pytest
+from serving import free_port, request_json, stop, wait_until_serving
 
 from nimbleapi import cli, compat
 from nimbleapi.cli import AppTarget, CLIError, resolve_target, run_command_line
@@ -240,6 +237,63 @@ def test_options_are_passed_to_uvicorn(project: Path, uvicorn_calls: list[Any]) 
     }
 
 
+def test_fastapi_cli_options_are_passed_to_uvicorn(project: Path, uvicorn_calls: list[Any]) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    write(project, "src/placeholder.txt")
+    arguments = ["dev", "--forwarded-allow-ips", "10.0.0.1,10.0.0.2", "--reload-dir", "src", "--reload-dir", "."]
+    assert run_command_line(arguments) == 0
+    [(_, options)] = uvicorn_calls
+    assert options["forwarded_allow_ips"] == "10.0.0.1,10.0.0.2"
+    assert options["reload_dirs"] == [str(project / "src"), str(project)]
+    assert options["log_level"] is None
+
+
+def test_port_comes_from_the_port_variable(
+    project: Path, uvicorn_calls: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    monkeypatch.setenv("PORT", "9123")
+    assert run_command_line(["run"]) == 0
+    assert run_command_line(["run", "--port", "9124"]) == 0
+    assert [options["port"] for _, options in uvicorn_calls] == [9123, 9124]
+
+
+@pytest.mark.parametrize("arguments", [["run", "--verbose"], ["run", "-v"], ["--verbose", "run"]])
+def test_verbose_explains_the_discovery_and_logs_debug(
+    project: Path, uvicorn_calls: list[Any], capsys: pytest.CaptureFixture[str], arguments: list[str]
+) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    assert run_command_line(arguments) == 0
+    output = capsys.readouterr().out
+    assert "found by the default file names" in output
+    assert "imported as: from main import app" in output
+    assert uvicorn_calls[0][1]["log_level"] == "debug"
+
+
+def test_without_verbose_the_discovery_is_not_explained(
+    project: Path, uvicorn_calls: list[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    assert run_command_line(["run", "main.py"]) == 0
+    assert "found by" not in capsys.readouterr().out
+
+
+def test_public_url_is_shown_instead_of_the_bound_address(
+    project: Path, uvicorn_calls: list[Any], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    monkeypatch.setenv("FASTAPI_PUBLIC_URL", "https://api.example.com/")
+    assert run_command_line(["run"]) == 0
+    assert "https://api.example.com  (API docs: https://api.example.com/docs)" in capsys.readouterr().out
+
+
+def test_version_names_both_releases(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run_command_line(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"nimbleapi {version('nimbleapi')}, providing FastAPI 0.165.0's API"
+
+
 def test_app_written_for_fastapi_is_served_on_nimbleapi(project: Path, uvicorn_calls: list[Any]) -> None:
     write(project, "main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n")
     assert run_command_line(["run", "main.py"]) == 0
@@ -257,7 +311,7 @@ def test_missing_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit) as exit_info:
         run_command_line([])
     assert exit_info.value.code == 2
-    assert "{dev,run}" in capsys.readouterr().err
+    assert "{dev,run,alias}" in capsys.readouterr().err
 
 
 # ---- main() and the missing server ---------------------------------------------------
@@ -308,33 +362,6 @@ def test_python_m_nimbleapi_reports_missing_path(tmp_path: Path) -> None:
     assert "Path does not exist non_existent_file.py" in result.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def request_json(url: str, data: dict[str, Any] | None = None) -> tuple[int, Any]:
-    body = None if data is None else json.dumps(data).encode()
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return response.status, json.loads(response.read())
-
-
-def wait_until_serving(url: str, server: subprocess.Popen[str], deadline_seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"server exited with {server.returncode}:\n{server.communicate()[0]}")
-        try:
-            request_json(url)
-            return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    pytest.fail(f"server did not answer at {url} within {deadline_seconds} seconds")
-
-
 def test_run_serves_the_example_app() -> None:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -353,10 +380,5 @@ def test_run_serves_the_example_app() -> None:
         assert status == 201
         assert request_json(f"{base_url}/items/{created['id']}") == (200, created)
     finally:
-        server.terminate()
-        try:
-            output, _ = server.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            output, _ = server.communicate()
+        output = stop(server)
     assert "Serving app:app" in output

@@ -158,3 +158,20 @@ def test_deferred_names_are_the_defining_modules_objects(module: object, name: s
 def test_unknown_names_still_raise_attribute_error() -> None:
     with pytest.raises(AttributeError, match="has no attribute 'missing'"):
         params.missing  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_installing_the_alias_loads_no_framework() -> None:
+    """The alias runs at every interpreter start of an aliased venv: the framework waits for ``import fastapi``."""
+    script = "import sys, json, nimbleapi.compat\nnimbleapi.compat.install()\n" + REPORT
+    modules = loaded_modules(script)
+    assert sorted(name for name in ("anyio", "starlette", "pydantic", "typing") if name in modules) == []
+    assert sorted(name for name in modules if name.startswith("nimbleapi.")) == [
+        "nimbleapi._lazy",
+        "nimbleapi._version",
+        "nimbleapi.compat",
+    ]
+
+
+def test_import_fastapi_loads_what_fastapi_imports() -> None:
+    modules = loaded_modules("import sys, json, nimbleapi.compat\nnimbleapi.compat.install()\nimport fastapi\n" + REPORT)
+    assert {"anyio", "starlette", "pydantic", "nimbleapi.applications", "nimbleapi.routing"} <= modules
