@@ -28,6 +28,7 @@ from starlette.types import ExceptionHandler as ExceptionHandler
 from typing_extensions import deprecated
 
 from . import _lazy, params, routing
+from ._compile.body_limit import ApplicationBodyLimit
 from ._compile.errors import (
     ErrorBoundary,
     HandledExceptions,
@@ -181,7 +182,7 @@ class FastAPI(Starlette):
         self.setup()
 
     def build_middleware_stack(self) -> ASGIApp:
-        """Starlette's error handling around the user's middleware around the router.
+        """Starlette's error handling around the body limit around the user's middleware around the router.
 
         The 500 boundary is outermost and the exception handlers innermost, as in FastAPI;
         both answer without per-request wrappers, as one layer when no user middleware
@@ -196,16 +197,13 @@ class FastAPI(Starlette):
                 exception_handlers[key] = value
         register_fast_answer(request_validation_exception_handler, answer_validation_error)
         register_fast_answer(http_exception_handler, answer_http_exception)
-        app: ASGIApp = self.router
-        if self.max_body_size is not None:
-            from starlette.middleware.body_limit import RequestBodyLimitMiddleware
-
-            app = RequestBodyLimitMiddleware(app, max_body_size=self.max_body_size)
-        app = HandledExceptions(app, handlers=exception_handlers, debug=self.debug)
-        if not self.user_middleware:
+        app: ASGIApp = HandledExceptions(self.router, handlers=exception_handlers, debug=self.debug)
+        if not self.user_middleware and self.max_body_size is None:
             return ErrorBoundary(app, handler=error_handler, debug=self.debug)
         for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
+        # Outside the user's middleware, so that one reading the body is stopped at the limit too.
+        app = ApplicationBodyLimit(app, self.max_body_size)
         return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
 
     def openapi(self) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from ..datastructures import DefaultPlaceholder
 from ..dependencies.models import Dependant
 from ..exceptions import EndpointContext, FastAPIError, RequestValidationError
 from .body import JSONBodyError, read_json_body
+from .body_limit import unreadable_body
 from .deps import RequestContext, compile_solver
 from .forms import read_form
 from .jsonio import loads_json
@@ -89,7 +90,6 @@ def json_invalid_error(exc: Any, endpoint_ctx: EndpointContext) -> RequestValida
     )
 
 
-BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
 def build_request_handler(
@@ -124,7 +124,7 @@ def build_request_handler(
         except HTTPException:
             raise
         except Exception as exc:
-            raise HTTPException(status_code=400, detail=BODY_PARSE_ERROR) from exc
+            raise unreadable_body(exc, request.scope) from exc
         return Undefined
 
     async def handler(request: Request) -> Response:

@@ -30,12 +30,12 @@ from .._plan.callables import is_coroutine_callable
 from .._plan.fields import ModelField
 from ..exceptions import FastAPIError, RequestValidationError
 from .body import JSONBodyError, ValidatedBody, parses_as_json, read_json_body
+from .body_limit import BODY_PARSE_ERROR, unreadable_body
 from .context import ScopeContext
 from .deps import compile_reader, compile_solver, has_inputs, has_specials
 from .errors import answer_in_route, records_response_start
 from .exits import DependencyExitStack
 from .handler import (
-    BODY_PARSE_ERROR,
     RESPONSE_NOT_AWAITED,
     EndpointContexts,
     RouteParts,
@@ -345,7 +345,7 @@ class BodyReader:
         except HTTPException:
             raise
         except Exception as exc:
-            raise HTTPException(status_code=400, detail=BODY_PARSE_ERROR) from exc
+            raise unreadable_body(exc, ctx.scope) from exc
         return raw
 
     async def __call__(self, ctx: ScopeContext) -> Any:

@@ -1,0 +1,115 @@
+"""The application's request body limit, counted outside the user's middleware.
+
+``ApplicationBodyLimit(app, max_body_size)`` sits directly inside the 500 boundary, so a
+middleware that reads the body (``await request.body()``) is stopped once the limit is
+passed, instead of buffering the whole body before a route refuses it. Routes and routers
+with their own ``max_body_size`` narrow or widen it further in (Starlette's limiter
+shares one byte counter per request).
+
+Two things Starlette's limiter leaves to its caller are done here:
+
+* a middleware that reads in a task group (``BaseHTTPMiddleware``) raises the limit's
+  signal inside an exception group; a group made only of such signals is unwrapped;
+* an application mounted in another one that counts the bytes already sees the outer
+  limit's signal pass through its own 500 boundary; it answers the 413 itself instead.
+"""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.middleware import body_limit as starlette_body_limit
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import answer_http_exception
+
+# Starlette names its two signals privately: a body past the limit (an HTTPException 413),
+# and "the 413 has been sent already". Any other exception keeps its usual handling.
+_ALREADY_SENT: type[Exception] | None = getattr(starlette_body_limit, "_RequestBodyLimitResponseSent", None)
+_SIGNALS: tuple[type[Exception], ...] = tuple(
+    cls
+    for cls in (getattr(starlette_body_limit, "_RequestBodyTooLarge", None), _ALREADY_SENT)
+    if isinstance(cls, type)
+)
+
+
+def body_limit_signal(exc: BaseException) -> BaseException | None:
+    """The limiter's signal that *exc* is (or that a group of nothing but signals holds)."""
+    if not _SIGNALS:
+        return None
+    if isinstance(exc, BaseExceptionGroup):
+        signals, others = exc.split(_SIGNALS)
+        if signals is None or others is not None:
+            return None
+        # When the 413 went out already, that is the signal to honour: nothing more to send.
+        found: BaseException = (signals.subgroup(_ALREADY_SENT) if _ALREADY_SENT else None) or signals
+        while isinstance(found, BaseExceptionGroup):
+            found = found.exceptions[0]
+        return found
+    return exc if isinstance(exc, _SIGNALS) else None
+
+
+class _UngroupedSignals:
+    """Re-raises the limiter's signal alone when it comes wrapped in an exception group."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except BaseExceptionGroup as group:
+            signal = body_limit_signal(group)
+            if signal is None:
+                raise
+            raise signal from group
+
+
+class ApplicationBodyLimit:
+    """The application-wide ``max_body_size`` (None: no limit of its own), outside the user's middleware."""
+
+    def __init__(self, app: ASGIApp, max_body_size: int | None) -> None:
+        self.app = app
+        ungrouped = _UngroupedSignals(app)
+        self._limited: ASGIApp = (
+            ungrouped if max_body_size is None else RequestBodyLimitMiddleware(ungrouped, max_body_size=max_body_size)
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+        elif MAX_BODY_SIZE_SCOPE_KEY not in scope:
+            await self._limited(scope, receive, send)
+        else:
+            await self._inside_another_limit(scope, receive, send)
+
+    async def _inside_another_limit(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Mounted in an application that limits the body: its 413 is answered here, not as a 500."""
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self._limited(scope, receive, tracked)
+        except Exception as exc:
+            signal = body_limit_signal(exc)
+            if started or not isinstance(signal, HTTPException):
+                raise
+            await answer_http_exception(signal, send)
+
+
+def unreadable_body(exc: Exception, scope: Scope) -> Exception:
+    """What a failed body read raises: the limit's 413 when a limiter's signal came wrapped
+    in an exception group (a middleware read in a task group), else FastAPI's 400."""
+    if MAX_BODY_SIZE_SCOPE_KEY in scope:
+        signal = body_limit_signal(exc)
+        if isinstance(signal, Exception):
+            return signal
+    return HTTPException(status_code=400, detail=BODY_PARSE_ERROR)
+
+
+BODY_PARSE_ERROR = "There was an error parsing the body"
