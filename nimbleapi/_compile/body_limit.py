@@ -21,7 +21,7 @@ from starlette.middleware import body_limit as starlette_body_limit
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import answer_http_exception
+from .errors import answer_http_exception, send_json
 
 # Starlette names its two signals privately: a body past the limit (an HTTPException 413),
 # and "the 413 has been sent already". Any other exception keeps its usual handling.
@@ -97,9 +97,10 @@ class ApplicationBodyLimit:
             await self._limited(scope, receive, tracked)
         except Exception as exc:
             signal = body_limit_signal(exc)
-            if started or not isinstance(signal, HTTPException):
+            answer = answer_http_exception(signal) if isinstance(signal, HTTPException) else None
+            if started or answer is None:
                 raise
-            await answer_http_exception(signal, send)
+            await send_json(send, *answer)
 
 
 def unreadable_body(exc: Exception, scope: Scope) -> Exception:

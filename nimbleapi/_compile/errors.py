@@ -51,8 +51,9 @@ def handler_for(scope: Scope, exc_type: type[Exception], status_code: int | None
 
 
 # An answer that does what a known handler does, without its Request and Response objects:
-# ``answer(exc, send) -> True``, or False to leave the exception to the handler itself.
-FastAnswer = Callable[[Any, Send], Awaitable[bool]]
+# ``answer(exc) -> (status, JSON body)``, or None to leave the exception to the handler itself.
+# It only encodes: if encoding fails, nothing was sent, and the 500 handler can still answer.
+FastAnswer = Callable[[Any], "tuple[int, bytes] | None"]
 FAST_ANSWERS: dict[Any, FastAnswer] = {}
 
 
@@ -84,13 +85,13 @@ async def answer_exception(
         raise RuntimeError("Caught handled exception, but response already started.") from exc
     answer = FAST_ANSWERS.get(handler)
     if answer is not None and scope["type"] == "http":
-        if record_start:  # marked before sending, as Starlette's ServerErrorMiddleware marks it
-            scope[RESPONSE_STARTED_KEY] = True
-        if await answer(exc, send):
+        answered = answer(exc)
+        if answered is not None:
+            if record_start:  # marked before sending, as Starlette's ServerErrorMiddleware marks it
+                scope[RESPONSE_STARTED_KEY] = True
+            await send_json(send, *answered)
             exc.__traceback__ = None
             return
-        if record_start:  # it left the exception to the handler: nothing was sent
-            scope[RESPONSE_STARTED_KEY] = False
     if record_start:
         send = recording_send(scope, send)
     if connect is not None:
@@ -241,10 +242,9 @@ async def send_json(send: Send, status: int, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def answer_validation_error(exc: Any, send: Send) -> bool:
+def answer_validation_error(exc: Any) -> tuple[int, bytes]:
     """The default ``RequestValidationError`` handler's 422."""
-    await send_json(send, 422, encode_error_detail(exc.errors()))
-    return True
+    return 422, encode_error_detail(exc.errors())
 
 
 _NOT_FOUND_BODY = b'{"detail":"Not Found"}'
@@ -260,9 +260,8 @@ async def answer_not_found(scope: Scope, send: Send) -> bool:
     return True
 
 
-async def answer_http_exception(exc: Any, send: Send) -> bool:
+def answer_http_exception(exc: Any) -> tuple[int, bytes] | None:
     """The default ``HTTPException`` handler's answer, when it carries no headers."""
     if getattr(exc, "headers", None) is not None or not is_body_allowed_for_status_code(exc.status_code):
-        return False
-    await send_json(send, exc.status_code, encode_untyped({"detail": exc.detail}))
-    return True
+        return None
+    return exc.status_code, encode_untyped({"detail": exc.detail})
