@@ -71,8 +71,10 @@ async def answer_exception(
     started: bool,
     connect: Any = None,
     record_start: bool = False,
-) -> None:
-    """Send the handler's response for *exc*, or re-raise it (called inside ``except``).
+) -> bool:
+    """Send the handler's response for *exc*; False when no handler takes it (called inside
+    ``except``, whose bare ``raise`` then re-raises it: raising it here would keep this frame,
+    which holds *exc*, in its traceback, a reference cycle only the garbage collector frees).
 
     *connect* gives the ``Request`` a handler receives (the one the endpoint saw, if any);
     by default a new one over *scope*. *record_start*: note the response start in the scope
@@ -80,7 +82,7 @@ async def answer_exception(
     """
     handler = find_handler(scope, exc)
     if handler is None:
-        raise exc
+        return False
     if started:
         raise RuntimeError("Caught handled exception, but response already started.") from exc
     answer = FAST_ANSWERS.get(handler)
@@ -91,7 +93,7 @@ async def answer_exception(
                 scope[RESPONSE_STARTED_KEY] = True
             await send_json(send, *answered)
             exc.__traceback__ = None
-            return
+            return True
     if record_start:
         send = recording_send(scope, send)
     if connect is not None:
@@ -106,6 +108,7 @@ async def answer_exception(
         await response(scope, receive, send)
     # A reused exception instance would otherwise collect tracebacks across requests.
     exc.__traceback__ = None
+    return True
 
 
 # How an error boundary learns whether the response started without wrapping every ``send``:
@@ -137,11 +140,11 @@ def recording_send(scope: Scope, send: Send) -> Send:
 
 async def answer_in_route(
     exc: Exception, scope: Scope, receive: Receive, send: Send, *, started: bool, connect: Any = None
-) -> None:
+) -> bool:
     """``answer_exception`` for a route app that sent through *send* itself: records whether the
     response started (before and while answering) for the error boundary around it."""
     scope[RESPONSE_STARTED_KEY] = started
-    await answer_exception(exc, scope, receive, send, started=started, connect=connect, record_start=True)
+    return await answer_exception(exc, scope, receive, send, started=started, connect=connect, record_start=True)
 
 
 class HandledExceptions(ExceptionMiddleware):
@@ -162,7 +165,8 @@ class HandledExceptions(ExceptionMiddleware):
         try:
             await self.app(scope, receive, tracked)
         except Exception as exc:
-            await answer_exception(exc, scope, receive, tracked, started=scope[RESPONSE_STARTED_KEY])
+            if not await answer_exception(exc, scope, receive, tracked, started=scope[RESPONSE_STARTED_KEY]):
+                raise
 
 
 _ROUTER_CALL = Router.__call__
@@ -208,15 +212,17 @@ class ErrorBoundary(ServerErrorMiddleware):
                 await inner(scope, receive, inner_send)
             except Exception as exc:
                 started = scope.get(RESPONSE_STARTED_KEY, False)
-                await answer_exception(exc, scope, receive, recording_send(scope, send), started=started)
+                if not await answer_exception(exc, scope, receive, recording_send(scope, send), started=started):
+                    raise
         except Exception as exc:
             await send_server_error(self, exc, scope, receive, send, started=scope.get(RESPONSE_STARTED_KEY, False))
+            raise
 
 
 async def send_server_error(
     errors: ServerErrorMiddleware, exc: Exception, scope: Scope, receive: Receive, send: Send, *, started: bool
 ) -> None:
-    """``ServerErrorMiddleware``'s answer to an unhandled exception: a 500, then re-raise."""
+    """``ServerErrorMiddleware``'s answer to an unhandled exception: a 500 (the caller re-raises)."""
     request = Request(scope)
     response: Any
     if errors.debug:
@@ -229,7 +235,6 @@ async def send_server_error(
         response = await run_in_threadpool(errors.handler, request, exc)
     if not started:
         await response(scope, receive, send)
-    raise exc
 
 
 # ---- the default handlers' answers ----------------------------------------------------------------

@@ -36,6 +36,7 @@ from .forms import read_form
 from .jsonio import loads_json
 from .respond import JSONWriter, ResponseOptions, compile_json_writer, compile_responder
 from .streaming import compile_stream_responder
+from .threads import release_thread_result
 
 Undefined = PydanticUndefined
 RouteHandler = Callable[[Request], Awaitable[Response]]
@@ -141,7 +142,11 @@ def build_request_handler(
         if is_coroutine:
             content = await call(**values)
         else:
-            content = await run_in_threadpool(call, **values)
+            try:
+                content = await run_in_threadpool(call, **values)
+            except BaseException as exc:
+                release_thread_result(exc)
+                raise
         endpoint_ctx = contexts.static if isinstance(content, Response) else contexts.for_scope(scope)
         return respond(content, ctx.background_tasks, ctx.response, endpoint_ctx)
 
@@ -164,7 +169,11 @@ def request_response(func: Callable[[Request], Awaitable[Response] | Response]) 
     else:
 
         async def handler(request: Request) -> Response:
-            return await run_in_threadpool(func, request)  # type: ignore[arg-type]
+            try:
+                return await run_in_threadpool(func, request)  # type: ignore[arg-type]
+            except BaseException as exc:
+                release_thread_result(exc)
+                raise
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)

@@ -46,6 +46,7 @@ from .json_validation import direct_json_validator
 from .jsonio import loads_json
 from .params import validate_field
 from .respond import JSONWriter
+from .threads import release_thread_result
 
 Undefined = PydanticUndefined
 JSON_CONTENT_TYPE = (b"content-type", b"application/json")
@@ -74,7 +75,8 @@ def _app_without_dependencies(produce: Producer, deliver: Deliverer) -> ASGIApp:
         try:
             await deliver(ctx, await produce(ctx))
         except Exception as exc:
-            await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
+            if not await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection):
+                raise
 
     return records_response_start(app)
 
@@ -96,7 +98,7 @@ def _app(produce: Producer, deliver: Deliverer, provider: Any) -> ASGIApp:
             except BaseException as exc:
                 if ctx.request_stack is None:
                     raise
-                await _finish_in_stacks(ctx, deliver, _raising(exc))
+                await _finish_in_stacks(ctx, deliver, _Raising(exc))
                 return
             if ctx.request_stack is None:
                 await deliver(ctx, content)
@@ -105,7 +107,8 @@ def _app(produce: Producer, deliver: Deliverer, provider: Any) -> ASGIApp:
             else:
                 await _finish_in_stacks(ctx, deliver, lambda: content)
         except Exception as exc:
-            await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
+            if not await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection):
+                raise
 
     return records_response_start(app)
 
@@ -159,11 +162,22 @@ async def _close_function_stack(function_stack: AsyncExitStack, outcome: Callabl
     return content
 
 
-def _raising(exc: BaseException) -> Callable[[], Any]:
-    def outcome() -> Any:
-        raise exc
+class _Raising:
+    """An outcome that raises *exc*, once, and keeps no reference to it: a frame that held it
+    while raising it would sit in its traceback, a cycle only the garbage collector frees
+    (with the endpoint, its dependencies and the scope in it)."""
 
-    return outcome
+    __slots__ = ("_exc",)
+
+    def __init__(self, exc: BaseException) -> None:
+        self._exc: BaseException | None = exc
+
+    def __call__(self) -> Any:
+        exc, self._exc = self._exc, None
+        try:
+            raise exc  # type: ignore[misc]
+        finally:
+            del exc
 
 
 def _app_without_inputs(parts: RouteParts, write: JSONWriter) -> ASGIApp:
@@ -186,13 +200,15 @@ def _app_without_inputs(parts: RouteParts, write: JSONWriter) -> ASGIApp:
                 await send({"type": "http.response.body", "body": body})
                 return
         except Exception as exc:
-            await answer_in_route(exc, scope, receive, send, started=started)
+            if not await answer_in_route(exc, scope, receive, send, started=started):
+                raise
             return
         ctx = ScopeContext(scope, receive, send)
         try:
             await deliver(ctx, content)
         except Exception as exc:
-            await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
+            if not await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection):
+                raise
 
     return records_response_start(app)
 
@@ -318,7 +334,11 @@ def _body_only_producer(parts: RouteParts, read_body: BodyReader, invoke: Any) -
 
 def _in_thread(call: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     async def invoke_in_thread(**values: Any) -> Any:
-        return await run_in_threadpool(call, **values)
+        try:
+            return await run_in_threadpool(call, **values)
+        except BaseException as exc:
+            release_thread_result(exc)
+            raise
 
     return invoke_in_thread
 
