@@ -45,6 +45,7 @@ from .exception_handlers import (
     websocket_request_validation_exception_handler,
 )
 from .exceptions import FastAPIDeprecationWarning, RequestValidationError, WebSocketRequestValidationError
+from .middleware._checks import warn_about_unsafe_middleware
 from .middleware.asyncexitstack import AsyncExitStackMiddleware as AsyncExitStackMiddleware
 from .params import Depends
 from .routing import APIRoute, APIRouter, _options
@@ -197,6 +198,7 @@ class FastAPI(Starlette):
                 exception_handlers[key] = value
         register_fast_answer(request_validation_exception_handler, answer_validation_error)
         register_fast_answer(http_exception_handler, answer_http_exception)
+        warn_about_unsafe_middleware(self.user_middleware)
         app: ASGIApp = HandledExceptions(self.router, handlers=exception_handlers, debug=self.debug)
         if not self.user_middleware and self.max_body_size is None:
             return ErrorBoundary(app, handler=error_handler, debug=self.debug)
