@@ -28,7 +28,7 @@ from starlette.types import ExceptionHandler as ExceptionHandler
 from typing_extensions import deprecated
 
 from . import _lazy, params, routing
-from ._compile.body_limit import ApplicationBodyLimit
+from ._compile.body_limit import DEFAULT_MAX_BUFFERED_BODY_SIZE, ApplicationBodyLimit
 from ._compile.errors import (
     ErrorBoundary,
     HandledExceptions,
@@ -105,6 +105,7 @@ class FastAPI(Starlette):
         openapi_external_docs: dict[str, Any] | None = None,
         strict_content_type: bool = True,
         max_body_size: int | None = None,
+        max_buffered_body_size: int | None = DEFAULT_MAX_BUFFERED_BODY_SIZE,
         form_limits: Any = None,
         telemetry: Any = None,
         docs_assets: Literal["cdn", "local"] | None = None,
@@ -112,6 +113,7 @@ class FastAPI(Starlette):
         **extra: Any,
     ) -> None:
         self.max_body_size = validate_max_body_size(max_body_size)
+        self.max_buffered_body_size = validate_max_body_size(max_buffered_body_size, "max_buffered_body_size")
         self.debug = debug
         self.title = title
         self.summary = summary

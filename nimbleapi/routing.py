@@ -377,7 +377,7 @@ class APIRoute(routing.Route):
         if type(self).get_route_handler is APIRoute.get_route_handler:
             app = compile_route_app(route_parts(self))
         else:  # a subclass wraps the handler: serve what it returns
-            app = request_response(self.get_route_handler())
+            app = request_response(self.get_route_handler(), reads_body=self.body_field is not None)
         if self.max_body_size is None:
             return app
         from starlette.middleware.body_limit import RequestBodyLimitMiddleware

@@ -1,4 +1,4 @@
-"""The application's request body limit, counted outside the user's middleware.
+"""Request body limits: the application's ``max_body_size``, and the default for buffered bodies.
 
 ``ApplicationBodyLimit(app, max_body_size)`` sits directly inside the 500 boundary, so a
 middleware that reads the body (``await request.body()``) is stopped once the limit is
@@ -12,6 +12,12 @@ Two things Starlette's limiter leaves to its caller are done here:
   signal inside an exception group; a group made only of such signals is unwrapped;
 * an application mounted in another one that counts the bytes already sees the outer
   limit's signal pass through its own 500 boundary; it answers the 413 itself instead.
+
+Bodies that nimbleapi reads whole into memory (JSON, urlencoded forms, other non-multipart
+bodies of body parameters) are refused with 413 past ``max_buffered_body_size`` (an
+application setting, ``DEFAULT_MAX_BUFFERED_BODY_SIZE`` by default, None: no limit) unless
+a ``max_body_size`` applies to the request, which then governs alone. Multipart bodies are
+streamed, each file to a spooled file, and keep their own limits (``form_limits``).
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import body_limit as starlette_body_limit
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+DEFAULT_MAX_BUFFERED_BODY_SIZE = 16 * 1024 * 1024
 
 from .errors import answer_http_exception, send_json
 
@@ -114,3 +122,50 @@ def unreadable_body(exc: Exception, scope: Scope) -> Exception:
 
 
 BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
+def buffered_body_limit(scope: Scope) -> int | None:
+    """The size past which a body read whole into memory is refused (None: no such limit).
+
+    An explicit ``max_body_size`` in effect for the request (Starlette's limiter marks the
+    scope) is the only limit then; otherwise the application's ``max_buffered_body_size``.
+    """
+    if MAX_BODY_SIZE_SCOPE_KEY in scope:
+        return None
+    return getattr(scope.get("app"), "max_buffered_body_size", DEFAULT_MAX_BUFFERED_BODY_SIZE)  # type: ignore[no-any-return]
+
+
+class BufferedBodyTooLarge(HTTPException):
+    """A body read whole into memory passed ``max_buffered_body_size``: 413, as past ``max_body_size``."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail="Content Too Large")
+
+
+def receive_within(receive: Receive, limit: int) -> Receive:
+    """*receive*, raising ``BufferedBodyTooLarge`` once the body passes *limit* bytes."""
+    received = 0
+
+    async def receive_counted() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BufferedBodyTooLarge()
+        return message
+
+    return receive_counted
+
+
+def buffering_receive(scope: Scope, receive: Receive) -> Receive:
+    """*receive* as a route that reads its body whole should use it: limited, unless multipart."""
+    limit = buffered_body_limit(scope)
+    if limit is None:
+        return receive
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            if value.split(b";", 1)[0].strip().lower() == b"multipart/form-data":
+                return receive  # streamed to spooled files, under the form limits
+            break
+    return receive_within(receive, limit)

@@ -30,7 +30,7 @@ from ..datastructures import DefaultPlaceholder
 from ..dependencies.models import Dependant
 from ..exceptions import EndpointContext, FastAPIError, RequestValidationError
 from .body import JSONBodyError, read_json_body
-from .body_limit import unreadable_body
+from .body_limit import buffering_receive, unreadable_body
 from .deps import RequestContext, compile_solver
 from .forms import read_form
 from .jsonio import loads_json
@@ -161,8 +161,12 @@ RESPONSE_NOT_AWAITED = (
 )
 
 
-def request_response(func: Callable[[Request], Awaitable[Response] | Response]) -> ASGIApp:
-    """An ASGI app calling ``func(request)``, with the exit stacks dependencies with yield need."""
+def request_response(func: Callable[[Request], Awaitable[Response] | Response], *, reads_body: bool = False) -> ASGIApp:
+    """An ASGI app calling ``func(request)``, with the exit stacks dependencies with yield need.
+
+    *reads_body*: the route has body parameters, read whole unless multipart, so the
+    request's ``receive`` holds them to ``max_buffered_body_size``.
+    """
     handler: Callable[[Request], Awaitable[Response]]
     if is_coroutine_callable(func):
         handler = func  # type: ignore[assignment]
@@ -176,7 +180,7 @@ def request_response(func: Callable[[Request], Awaitable[Response] | Response]) 
                 raise
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive, send)
+        request = Request(scope, buffering_receive(scope, receive) if reads_body else receive, send)
 
         async def run(scope: Scope, receive: Receive, send: Send) -> None:
             sent = False

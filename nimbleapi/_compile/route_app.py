@@ -30,7 +30,7 @@ from .._plan.callables import is_coroutine_callable
 from .._plan.fields import ModelField
 from ..exceptions import FastAPIError, RequestValidationError
 from .body import JSONBodyError, ValidatedBody, parses_as_json, read_json_body
-from .body_limit import BODY_PARSE_ERROR, unreadable_body
+from .body_limit import BODY_PARSE_ERROR, BufferedBodyTooLarge, buffered_body_limit, unreadable_body
 from .context import ScopeContext
 from .deps import compile_reader, compile_solver, has_inputs, has_specials
 from .errors import answer_in_route, records_response_start
@@ -58,7 +58,7 @@ def compile_route_app(parts: RouteParts) -> ASGIApp:
     """The route's ASGI app. Streamed answers and forms keep the ``handler(request)`` path:
     their handling reads the ``Request`` throughout anyway."""
     if parts.stream_respond is not None or _reads_form(parts.body_field):
-        return request_response(parts.request_handler())
+        return request_response(parts.request_handler(), reads_body=parts.body_field is not None)
     if parts.write_json is not None and not has_inputs(parts.dependant):
         return _app_without_inputs(parts, parts.write_json)
     produce, deliver = _compile_producer(parts), _compile_deliverer(parts)
@@ -359,7 +359,7 @@ class BodyReader:
             return ctx.raw_body
         try:
             if Request.body is _STARLETTE_BODY:
-                raw = ctx.raw_body = await receive_body(ctx.receive)
+                raw = ctx.raw_body = await receive_body(ctx.receive, buffered_body_limit(ctx.scope))
             else:  # a replaced ``Request.body`` (a patch, a test double) is what reads the body
                 raw = ctx.raw_body = await ctx.connection.body()
         except HTTPException:
@@ -392,13 +392,18 @@ def _content_type(scope: Scope) -> str | None:
     return None
 
 
-async def receive_body(receive: Receive) -> bytes:
-    """The whole request body, read as Starlette's ``Request.body()`` reads it."""
+async def receive_body(receive: Receive, limit: int | None = None) -> bytes:
+    """The whole request body, read as Starlette's ``Request.body()`` reads it; past *limit*
+    bytes, ``BufferedBodyTooLarge`` (413)."""
     chunks: list[bytes] = []
+    received = 0
     while True:
         message = await receive()
         if message["type"] == "http.request":
             chunk = message.get("body", b"")
+            received += len(chunk)
+            if limit is not None and received > limit:
+                raise BufferedBodyTooLarge()
             if not message.get("more_body", False):
                 return b"".join((*chunks, chunk)) if chunks else chunk
             if chunk:

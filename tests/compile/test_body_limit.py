@@ -1,16 +1,20 @@
-"""The application's ``max_body_size`` holds for the user's middleware as well as for routes."""
+"""Body limits: the application's ``max_body_size`` holds for the user's middleware as well as for
+routes; bodies read whole into memory are held to ``max_buffered_body_size``."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
+import pytest
 from asgi_calls import scope_for
 from starlette.responses import PlainTextResponse
 from starlette.types import Message
 
-from nimbleapi import FastAPI, Request
+from nimbleapi import Body, FastAPI, Form, Request, UploadFile
+from nimbleapi._compile.body_limit import DEFAULT_MAX_BUFFERED_BODY_SIZE
+from nimbleapi.testclient import TestClient
 
 CHUNK = b"x" * 500
 
@@ -73,3 +77,69 @@ def test_mounted_application_answers_the_outer_limit_with_413() -> None:
     assert received == 3
     assert read_sizes == []
 
+
+
+# ---- bodies read whole into memory: max_buffered_body_size --------------------------------------
+
+
+def app_reading_bodies(**options: Any) -> FastAPI:
+    app = FastAPI(**options)
+
+    @app.post("/json")
+    async def json_body(data: Annotated[list[str], Body()]) -> int:
+        return len(data)
+
+    @app.post("/form")
+    async def form_body(text: Annotated[list[str], Form()]) -> int:
+        return len(text)
+
+    @app.post("/upload")
+    async def upload(file: UploadFile) -> int:
+        return len(await file.read())
+
+    return app
+
+
+def json_of_size(size: int) -> bytes:
+    return b'["' + b"x" * (size - 4) + b'"]'
+
+
+def test_json_body_past_the_buffered_limit_is_a_413() -> None:
+    client = TestClient(app_reading_bodies(max_buffered_body_size=1000))
+    headers = {"content-type": "application/json"}
+    assert client.post("/json", content=json_of_size(1000), headers=headers).json() == 1
+    response = client.post("/json", content=json_of_size(1001), headers=headers)
+    assert (response.status_code, response.json()) == (413, {"detail": "Content Too Large"})
+
+
+def test_urlencoded_form_past_the_buffered_limit_is_a_413() -> None:
+    client = TestClient(app_reading_bodies(max_buffered_body_size=1000))
+    assert client.post("/form", data={"text": ["x" * 400, "y" * 400]}).json() == 2
+    response = client.post("/form", data={"text": ["x" * 400, "y" * 400, "z" * 400]})
+    assert (response.status_code, response.json()) == (413, {"detail": "Content Too Large"})
+
+
+def test_multipart_uploads_are_not_held_to_the_buffered_limit() -> None:
+    client = TestClient(app_reading_bodies(max_buffered_body_size=1000))
+    assert client.post("/upload", files={"file": ("f", b"x" * 5000)}).json() == 5000
+
+
+def test_an_explicit_max_body_size_governs_instead() -> None:
+    client = TestClient(app_reading_bodies(max_buffered_body_size=1000, max_body_size=5000))
+    headers = {"content-type": "application/json"}
+    assert client.post("/json", content=json_of_size(4000), headers=headers).json() == 1
+
+
+def test_the_default_buffered_limit_and_turning_it_off() -> None:
+    assert FastAPI().max_buffered_body_size == DEFAULT_MAX_BUFFERED_BODY_SIZE == 16 * 1024 * 1024
+    body = json_of_size(DEFAULT_MAX_BUFFERED_BODY_SIZE + 1)
+    headers = {"content-type": "application/json"}
+    assert TestClient(app_reading_bodies()).post("/json", content=body, headers=headers).status_code == 413
+    unlimited = TestClient(app_reading_bodies(max_buffered_body_size=None))
+    assert unlimited.post("/json", content=body, headers=headers).json() == 1
+
+
+@pytest.mark.parametrize("value", [-1, True, 1.5, "10"])
+def test_an_invalid_buffered_limit_is_refused(value: Any) -> None:
+    with pytest.raises(ValueError, match="max_buffered_body_size must be a non-negative integer or None"):
+        FastAPI(max_buffered_body_size=value)
