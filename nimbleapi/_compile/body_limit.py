@@ -79,15 +79,17 @@ class ApplicationBodyLimit:
     def __init__(self, app: ASGIApp, max_body_size: int | None) -> None:
         self.app = app
         ungrouped = _UngroupedSignals(app)
-        self._limited: ASGIApp = (
-            ungrouped if max_body_size is None else RequestBodyLimitMiddleware(ungrouped, max_body_size=max_body_size)
-        )
+        if max_body_size is None:
+            # Outside any other limit there is nothing to count or catch; inside one, its signals.
+            self._outermost, self._nested = app, ungrouped
+        else:
+            self._outermost = self._nested = RequestBodyLimitMiddleware(ungrouped, max_body_size=max_body_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
         elif MAX_BODY_SIZE_SCOPE_KEY not in scope:
-            await self._limited(scope, receive, send)
+            await self._outermost(scope, receive, send)
         else:
             await self._inside_another_limit(scope, receive, send)
 
@@ -102,7 +104,7 @@ class ApplicationBodyLimit:
             await send(message)
 
         try:
-            await self._limited(scope, receive, tracked)
+            await self._nested(scope, receive, tracked)
         except Exception as exc:
             signal = body_limit_signal(exc)
             answer = answer_http_exception(signal) if isinstance(signal, HTTPException) else None
