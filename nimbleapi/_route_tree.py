@@ -200,7 +200,9 @@ class _IncludedAPIRoute(APIRoute):
         else:  # the declared route wraps the handler: build it over these settings
             token = _effective_route_context_var.set(context)
             try:
-                app = self._with_body_limit(request_response(original.get_route_handler()))
+                app = self._with_body_limit(
+                    request_response(original.get_route_handler(), reads_body=self.body_field is not None)
+                )
             finally:
                 _effective_route_context_var.reset(token)
         return entering_context(context, original, app)

@@ -29,6 +29,7 @@ from starlette.types import ExceptionHandler as ExceptionHandler
 from typing_extensions import deprecated
 
 from . import _lazy, params, routing
+from ._compile.body_limit import DEFAULT_MAX_BUFFERED_BODY_SIZE, ApplicationBodyLimit
 from ._compile.errors import (
     ErrorBoundary,
     HandledExceptions,
@@ -47,6 +48,7 @@ from .exception_handlers import (
     websocket_request_validation_exception_handler,
 )
 from .exceptions import FastAPIDeprecationWarning, RequestValidationError, WebSocketRequestValidationError
+from .middleware._checks import warn_about_unsafe_middleware
 from .middleware.asyncexitstack import AsyncExitStackMiddleware as AsyncExitStackMiddleware
 from .params import Depends
 from .routing import APIRoute, APIRouter, _options
@@ -106,6 +108,7 @@ class FastAPI(Starlette):
         openapi_external_docs: dict[str, Any] | None = None,
         strict_content_type: bool = True,
         max_body_size: int | None = None,
+        max_buffered_body_size: int | None = DEFAULT_MAX_BUFFERED_BODY_SIZE,
         form_limits: Any = None,
         telemetry: Any = None,
         docs_assets: Literal["cdn", "local"] | None = None,
@@ -113,6 +116,7 @@ class FastAPI(Starlette):
         **extra: Any,
     ) -> None:
         self.max_body_size = validate_max_body_size(max_body_size)
+        self.max_buffered_body_size = validate_max_body_size(max_buffered_body_size, "max_buffered_body_size")
         self.debug = debug
         self.title = title
         self.summary = summary
@@ -198,7 +202,7 @@ class FastAPI(Starlette):
         self._entry = None
 
     def build_middleware_stack(self) -> ASGIApp:
-        """Starlette's error handling around the user's middleware around the router.
+        """Starlette's error handling around the body limit around the user's middleware around the router.
 
         The 500 boundary is outermost and the exception handlers innermost, as in FastAPI;
         both answer without per-request wrappers, as one layer when no user middleware
@@ -214,25 +218,24 @@ class FastAPI(Starlette):
                 exception_handlers[key] = value
         register_fast_answer(request_validation_exception_handler, answer_validation_error)
         register_fast_answer(http_exception_handler, answer_http_exception)
-        app: ASGIApp = self.router
-        if self.max_body_size is not None:
-            from starlette.middleware.body_limit import RequestBodyLimitMiddleware
-
-            app = RequestBodyLimitMiddleware(app, max_body_size=self.max_body_size)
+        warn_about_unsafe_middleware(self.user_middleware)
         if replaced_points(_ERROR_LAYERS, "the middleware stack"):
             return _declared_stack(
-                app,
+                self.router,
                 [
                     Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
+                    Middleware(ApplicationBodyLimit, self.max_body_size),
                     *self.user_middleware,
                     Middleware(ExceptionMiddleware, handlers=exception_handlers, debug=self.debug),
                     Middleware(AsyncExitStackMiddleware),
                 ],
             )
-        app = HandledExceptions(app, handlers=exception_handlers, debug=self.debug)
-        if not self.user_middleware:
+        app: ASGIApp = HandledExceptions(self.router, handlers=exception_handlers, debug=self.debug)
+        if not self.user_middleware and self.max_body_size is None:
             return ErrorBoundary(app, handler=error_handler, debug=self.debug)
         app = _declared_stack(app, self.user_middleware)
+        # Outside the user's middleware, so that one reading the body is stopped at the limit too.
+        app = ApplicationBodyLimit(app, self.max_body_size)
         return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
 
     def openapi(self) -> dict[str, Any]:

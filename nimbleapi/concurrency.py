@@ -15,6 +15,8 @@ from starlette.concurrency import iterate_in_threadpool as iterate_in_threadpool
 from starlette.concurrency import run_in_threadpool as run_in_threadpool
 from starlette.concurrency import run_until_first_complete as run_until_first_complete
 
+from ._compile.threads import ThreadEntry, release_thread_result
+
 _T = TypeVar("_T")
 
 # Semaphores belong to one event loop; a RunVar keeps one table per running loop.
@@ -29,7 +31,17 @@ async def contextmanager_in_threadpool(cm: AbstractContextManager[_T]) -> AsyncG
     # __exit__ gets a limiter of its own: waiting for a free worker thread while the
     # context manager holds a pooled resource (a DB connection) could deadlock.
     exit_limiter = CapacityLimiter(1)
-    value = await run_in_threadpool(cm.__enter__)
+    entry = ThreadEntry(cm)
+    try:
+        value = await run_in_threadpool(entry.enter)
+    except BaseException as exc:
+        release_thread_result(exc)
+        if entry.state != ThreadEntry.FAILED:
+            # Cancelled while the thread may still be entering: its cleanup runs now, before
+            # the cleanup of the dependencies it was given (the caller's exit stack is next).
+            with CancelScope(shield=True):
+                await anyio.to_thread.run_sync(entry.exit_abandoned, exc, limiter=exit_limiter)
+        raise
     try:
         yield value
     except BaseException as exc:

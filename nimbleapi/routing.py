@@ -395,7 +395,7 @@ class APIRoute(routing.Route):
         if self._compiles_handling():
             app = compile_route_app(route_parts(self))
         else:  # a subclass or an extension wraps the handler: serve what it returns, as FastAPI does
-            app = request_response(self.get_route_handler())
+            app = request_response(self.get_route_handler(), reads_body=self.body_field is not None)
         return self._with_body_limit(app)
 
     def _with_body_limit(self, app: ASGIApp) -> ASGIApp:

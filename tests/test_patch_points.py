@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 import nimbleapi.routing
 from nimbleapi import FastAPI, HTTPException, Request
+from nimbleapi._compile.body_limit import ApplicationBodyLimit
 from nimbleapi._patch_points import PatchPoint
 from nimbleapi.middleware.asyncexitstack import AsyncExitStackMiddleware
 from nimbleapi.routing import APIRoute
@@ -108,7 +109,8 @@ def test_replaced_middleware_declaration_builds_fastapis_stack(monkeypatch: pyte
     assert client.get("/items/0").json() == {"detail": "no item 0"}
     assert client.get("/items/x").status_code == 422
     classes = [middleware.cls for middleware in declared]
-    assert classes == [ServerErrorMiddleware, ExceptionMiddleware, AsyncExitStackMiddleware]
+    # FastAPI's order: the application's body limit sits right inside the 500 boundary.
+    assert classes == [ServerErrorMiddleware, ApplicationBodyLimit, ExceptionMiddleware, AsyncExitStackMiddleware]
     layers, layer = [], app.middleware_stack
     while layer is not app.router:
         layers.append(type(layer))

@@ -89,8 +89,14 @@ class RequestContext:
 
     @property
     def cookies(self) -> dict[str, str]:
+        """Every ``Cookie`` header, merged in order (HTTP/2 sends one cookie per header), as
+        Starlette's ``Request.cookies`` merges them; read only by routes with cookie parameters."""
         if self._cookies is None:
-            self._cookies = cookie_parser(self.headers.get("cookie", ""))
+            cookies: dict[str, str] = {}
+            for name, value in self.scope["headers"]:
+                if name == b"cookie":
+                    cookies.update(cookie_parser(value.decode("latin-1")))
+            self._cookies = cookies
         return self._cookies
 
     def exit_stack(self, function_scoped: bool) -> AsyncExitStack:

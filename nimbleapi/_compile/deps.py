@@ -31,6 +31,7 @@ from .context import RequestContext as RequestContext
 from .context import ScopeContext as ScopeContext
 from .exits import AsyncGeneratorDependency, cleanup_shielded
 from .params import ParamFiller, compile_param_filler
+from .threads import release_thread_result
 
 Solver = Callable[[RequestContext], Awaitable[tuple[dict[str, Any], list[Any]]]]
 Runner = Callable[[RequestContext, dict[str, Any]], Awaitable[Any]]
@@ -57,7 +58,11 @@ def compile_runner(dependant: Dependant) -> Runner:
         return run_coroutine
 
     async def run_in_thread(ctx: RequestContext, kwargs: dict[str, Any]) -> Any:
-        return await run_in_threadpool(call, **kwargs)
+        try:
+            return await run_in_threadpool(call, **kwargs)
+        except BaseException as exc:
+            release_thread_result(exc)
+            raise
 
     return run_in_thread
 
@@ -93,7 +98,11 @@ def _limited_runner(call: Callable[..., Any], concurrency: Any) -> Runner:
         async with concurrency.get_semaphore():
             if is_coroutine:
                 return await call(**kwargs)
-            return await run_in_threadpool(call, **kwargs)
+            try:
+                return await run_in_threadpool(call, **kwargs)
+            except BaseException as exc:
+                release_thread_result(exc)
+                raise
 
     return run_limited
 

@@ -51,8 +51,9 @@ def handler_for(scope: Scope, exc_type: type[Exception], status_code: int | None
 
 
 # An answer that does what a known handler does, without its Request and Response objects:
-# ``answer(exc, send) -> True``, or False to leave the exception to the handler itself.
-FastAnswer = Callable[[Any, Send], Awaitable[bool]]
+# ``answer(exc) -> (status, JSON body)``, or None to leave the exception to the handler itself.
+# It only encodes: if encoding fails, nothing was sent, and the 500 handler can still answer.
+FastAnswer = Callable[[Any], "tuple[int, bytes] | None"]
 FAST_ANSWERS: dict[Any, FastAnswer] = {}
 
 
@@ -70,8 +71,10 @@ async def answer_exception(
     started: bool,
     connect: Any = None,
     record_start: bool = False,
-) -> None:
-    """Send the handler's response for *exc*, or re-raise it (called inside ``except``).
+) -> bool:
+    """Send the handler's response for *exc*; False when no handler takes it (called inside
+    ``except``, whose bare ``raise`` then re-raises it: raising it here would keep this frame,
+    which holds *exc*, in its traceback, a reference cycle only the garbage collector frees).
 
     *connect* gives the ``Request`` a handler receives (the one the endpoint saw, if any);
     by default a new one over *scope*. *record_start*: note the response start in the scope
@@ -79,18 +82,18 @@ async def answer_exception(
     """
     handler = find_handler(scope, exc)
     if handler is None:
-        raise exc
+        return False
     if started:
         raise RuntimeError("Caught handled exception, but response already started.") from exc
     answer = FAST_ANSWERS.get(handler)
     if answer is not None and scope["type"] == "http":
-        if record_start:  # marked before sending, as Starlette's ServerErrorMiddleware marks it
-            scope[RESPONSE_STARTED_KEY] = True
-        if await answer(exc, send):
+        answered = answer(exc)
+        if answered is not None:
+            if record_start:  # marked before sending, as Starlette's ServerErrorMiddleware marks it
+                scope[RESPONSE_STARTED_KEY] = True
+            await send_json(send, *answered)
             exc.__traceback__ = None
-            return
-        if record_start:  # it left the exception to the handler: nothing was sent
-            scope[RESPONSE_STARTED_KEY] = False
+            return True
     if record_start:
         send = recording_send(scope, send)
     if connect is not None:
@@ -105,6 +108,7 @@ async def answer_exception(
         await response(scope, receive, send)
     # A reused exception instance would otherwise collect tracebacks across requests.
     exc.__traceback__ = None
+    return True
 
 
 # How an error boundary learns whether the response started without wrapping every ``send``:
@@ -136,11 +140,11 @@ def recording_send(scope: Scope, send: Send) -> Send:
 
 async def answer_in_route(
     exc: Exception, scope: Scope, receive: Receive, send: Send, *, started: bool, connect: Any = None
-) -> None:
+) -> bool:
     """``answer_exception`` for a route app that sent through *send* itself: records whether the
     response started (before and while answering) for the error boundary around it."""
     scope[RESPONSE_STARTED_KEY] = started
-    await answer_exception(exc, scope, receive, send, started=started, connect=connect, record_start=True)
+    return await answer_exception(exc, scope, receive, send, started=started, connect=connect, record_start=True)
 
 
 class HandledExceptions(ExceptionMiddleware):
@@ -161,7 +165,8 @@ class HandledExceptions(ExceptionMiddleware):
         try:
             await self.app(scope, receive, tracked)
         except Exception as exc:
-            await answer_exception(exc, scope, receive, tracked, started=scope[RESPONSE_STARTED_KEY])
+            if not await answer_exception(exc, scope, receive, tracked, started=scope[RESPONSE_STARTED_KEY]):
+                raise
 
 
 _ROUTER_CALL = Router.__call__
@@ -207,15 +212,17 @@ class ErrorBoundary(ServerErrorMiddleware):
                 await inner(scope, receive, inner_send)
             except Exception as exc:
                 started = scope.get(RESPONSE_STARTED_KEY, False)
-                await answer_exception(exc, scope, receive, recording_send(scope, send), started=started)
+                if not await answer_exception(exc, scope, receive, recording_send(scope, send), started=started):
+                    raise
         except Exception as exc:
             await send_server_error(self, exc, scope, receive, send, started=scope.get(RESPONSE_STARTED_KEY, False))
+            raise
 
 
 async def send_server_error(
     errors: ServerErrorMiddleware, exc: Exception, scope: Scope, receive: Receive, send: Send, *, started: bool
 ) -> None:
-    """``ServerErrorMiddleware``'s answer to an unhandled exception: a 500, then re-raise."""
+    """``ServerErrorMiddleware``'s answer to an unhandled exception: a 500 (the caller re-raises)."""
     request = Request(scope)
     response: Any
     if errors.debug:
@@ -228,7 +235,6 @@ async def send_server_error(
         response = await run_in_threadpool(errors.handler, request, exc)
     if not started:
         await response(scope, receive, send)
-    raise exc
 
 
 # ---- the default handlers' answers ----------------------------------------------------------------
@@ -241,10 +247,9 @@ async def send_json(send: Send, status: int, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def answer_validation_error(exc: Any, send: Send) -> bool:
+def answer_validation_error(exc: Any) -> tuple[int, bytes]:
     """The default ``RequestValidationError`` handler's 422."""
-    await send_json(send, 422, encode_error_detail(exc.errors()))
-    return True
+    return 422, encode_error_detail(exc.errors())
 
 
 _NOT_FOUND_BODY = b'{"detail":"Not Found"}'
@@ -260,9 +265,8 @@ async def answer_not_found(scope: Scope, send: Send) -> bool:
     return True
 
 
-async def answer_http_exception(exc: Any, send: Send) -> bool:
+def answer_http_exception(exc: Any) -> tuple[int, bytes] | None:
     """The default ``HTTPException`` handler's answer, when it carries no headers."""
     if getattr(exc, "headers", None) is not None or not is_body_allowed_for_status_code(exc.status_code):
-        return False
-    await send_json(send, exc.status_code, encode_untyped({"detail": exc.detail}))
-    return True
+        return None
+    return exc.status_code, encode_untyped({"detail": exc.detail})

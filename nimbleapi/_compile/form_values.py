@@ -87,10 +87,11 @@ def form_items(keys: tuple[FieldKeys, ...], form: FormData) -> Iterator[FormItem
 
 async def form_values(keys: tuple[FieldKeys, ...], form: FormData) -> AsyncIterator[FormItem]:
     """Like ``form_items``, with the contents read for ``File()`` fields typed as ``bytes``."""
-    reading = {id(plan.field) for plan in keys if plan.reads_bytes}
+    reading = {id(plan.field): plan for plan in keys if plan.reads_bytes}
     for alias, value, field in form_items(keys, form):
-        if field is not None and id(field) in reading:
-            value = await _file_contents(field, value)
+        plan = reading.get(id(field)) if field is not None else None
+        if plan is not None:
+            value = await _file_contents(plan, value)
         yield alias, value, field
 
 
@@ -103,11 +104,13 @@ async def read_upload_bytes(upload: UploadFile) -> bytes:
         await upload.seek(position)
 
 
-async def _file_contents(field: ModelField, value: Any) -> Any:
-    annotation = field.field_info.annotation
+async def _file_contents(plan: FieldKeys, value: Any) -> Any:
+    """The uploads in *value* read into bytes. A plain form value (a string) is left as it
+    is, for the validator to encode; only a field that reads a list takes one apart."""
+    annotation = plan.field.field_info.annotation
     if isinstance(value, UploadFile):
         return await read_upload_bytes(value) if is_bytes_or_nonable_bytes_annotation(annotation) else value
-    if isinstance(value, SEQUENCE_TYPES):
+    if plan.as_list and isinstance(value, SEQUENCE_TYPES):
         items = [await read_upload_bytes(item) if isinstance(item, UploadFile) else item for item in value]
         return _same_sequence_kind(annotation, items)
     return value

@@ -132,10 +132,10 @@ async def _read_multipart(request: Request, limits: dict[str, Any]) -> FormData:
     return request._form
 
 
-def validate_max_body_size(max_body_size: int | None) -> int | None:
-    """A body size limit: a non-negative int (not a bool) or None."""
+def validate_max_body_size(max_body_size: int | None, name: str = "max_body_size") -> int | None:
+    """A body size limit (the setting *name*): a non-negative int (not a bool) or None."""
     if max_body_size is not None and (
         isinstance(max_body_size, bool) or not isinstance(max_body_size, int) or max_body_size < 0
     ):
-        raise ValueError("max_body_size must be a non-negative integer or None")
+        raise ValueError(f"{name} must be a non-negative integer or None")
     return max_body_size

@@ -13,7 +13,6 @@ import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from pydantic_core import PydanticUndefined
@@ -31,12 +30,14 @@ from ..datastructures import DefaultPlaceholder
 from ..dependencies.models import Dependant
 from ..exceptions import EndpointContext, FastAPIError, RequestValidationError
 from .body import JSONBodyError, read_json_body
+from .body_limit import buffering_receive, unreadable_body
 from .deps import RequestContext, compile_solver
 from .forms import read_form
 from .hooks import EndpointRunner, Serializer, compile_hooked_finisher
 from .jsonio import loads_json
 from .respond import JSONWriter, ResponseOptions, compile_json_writer, compile_responder
 from .streaming import compile_stream_responder, is_event_stream_class
+from .threads import in_worker_thread
 
 Undefined = PydanticUndefined
 RouteHandler = Callable[[Request], Awaitable[Response]]
@@ -91,9 +92,6 @@ def json_invalid_error(exc: Any, endpoint_ctx: EndpointContext) -> RequestValida
     )
 
 
-BODY_PARSE_ERROR = "There was an error parsing the body"
-
-
 def build_request_handler(parts: RouteParts) -> RouteHandler:
     """FastAPI's ``handler(request) -> Response`` for a route's parts."""
     body_field, contexts = parts.body_field, parts.contexts
@@ -115,7 +113,7 @@ def build_request_handler(parts: RouteParts) -> RouteHandler:
         except HTTPException:
             raise
         except Exception as exc:
-            raise HTTPException(status_code=400, detail=BODY_PARSE_ERROR) from exc
+            raise unreadable_body(exc, request.scope) from exc
         return Undefined
 
     async def handler(request: Request) -> Response:
@@ -149,7 +147,7 @@ def compile_finisher(parts: RouteParts) -> Finisher:
         return compile_hooked_finisher(parts, parts.run_endpoint, parts.serialize)
     call, respond = parts.dependant.call, parts.respond
     assert call is not None, "dependant.call must be a function"
-    invoke = call if is_coroutine_callable(call) else partial(run_in_threadpool, call)
+    invoke = call if is_coroutine_callable(call) else in_worker_thread(call)
 
     async def finish(values: dict[str, Any], ctx: Any, scope: Scope) -> Response:
         content = await invoke(**values)
@@ -167,18 +165,26 @@ RESPONSE_NOT_AWAITED = (
 )
 
 
-def request_response(func: Callable[[Request], Awaitable[Response] | Response]) -> ASGIApp:
-    """An ASGI app calling ``func(request)``, with the exit stacks dependencies with yield need."""
+def request_response(func: Callable[[Request], Awaitable[Response] | Response], *, reads_body: bool = False) -> ASGIApp:
+    """An ASGI app calling ``func(request)``, with the exit stacks dependencies with yield need.
+
+    *reads_body*: the route has body parameters, read whole unless multipart, so the
+    request's ``receive`` holds them to ``max_buffered_body_size``.
+    """
     handler: Callable[[Request], Awaitable[Response]]
     if is_coroutine_callable(func):
         handler = func  # type: ignore[assignment]
     else:
 
         async def handler(request: Request) -> Response:
-            return await run_in_threadpool(func, request)  # type: ignore[arg-type]
+            try:
+                return await run_in_threadpool(func, request)  # type: ignore[arg-type]
+            except BaseException as exc:
+                release_thread_result(exc)
+                raise
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive, send)
+        request = Request(scope, buffering_receive(scope, receive) if reads_body else receive, send)
 
         async def run(scope: Scope, receive: Receive, send: Send) -> None:
             sent = False

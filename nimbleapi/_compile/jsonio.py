@@ -12,6 +12,7 @@ orjson is optional; without it both fall back to ``json`` alone.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -120,7 +121,32 @@ def _plain_error(error: Any) -> int:
 
 
 def encode_error_detail(errors: Any) -> bytes:
-    """``encode_untyped({"detail": errors})`` for a list of validation errors, checked faster."""
+    """``encode_untyped({"detail": errors})`` for a list of validation errors, checked faster.
+
+    A non-finite float in an error (``{"tags": [1e999]}`` sent to a mistyped field) has no
+    JSON form; where ``JSONResponse`` would fail with a 500, it is written as pydantic's
+    JSON mode writes it (``null``) and the answer stays a 422.
+    """
+    try:
+        return _encode_error_detail(errors)
+    except ValueError:
+        finite = _non_finite_as_null(jsonable_encoder({"detail": errors}))
+        return _encode(finite, PLAIN_WITH_FLOATS)
+
+
+def _non_finite_as_null(value: Any) -> Any:
+    """Encoder output (dicts, lists, scalars) with NaN and infinities replaced by None."""
+    kind = type(value)
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is dict:
+        return {key: _non_finite_as_null(item) for key, item in value.items()}
+    if kind is list:
+        return [_non_finite_as_null(item) for item in value]
+    return value
+
+
+def _encode_error_detail(errors: Any) -> bytes:
     if type(errors) is not list:
         return encode_untyped({"detail": errors})
     found = PLAIN

@@ -18,7 +18,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import PydanticUndefined
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -31,12 +30,12 @@ from .._plan.callables import is_coroutine_callable
 from .._plan.fields import ModelField
 from ..exceptions import FastAPIError, RequestValidationError
 from .body import JSONBodyError, ValidatedBody, parses_as_json, read_json_body
+from .body_limit import BODY_PARSE_ERROR, BufferedBodyTooLarge, buffered_body_limit, unreadable_body
 from .context import ScopeContext
 from .deps import compile_reader, compile_solver, has_inputs, has_specials
 from .errors import answer_in_route, records_response_start
 from .exits import DependencyExitStack
 from .handler import (
-    BODY_PARSE_ERROR,
     RESPONSE_NOT_AWAITED,
     EndpointContexts,
     RouteParts,
@@ -47,6 +46,7 @@ from .json_validation import direct_json_validator
 from .jsonio import loads_json
 from .params import validate_field
 from .respond import JSONWriter
+from .threads import in_worker_thread
 
 Undefined = PydanticUndefined
 JSON_CONTENT_TYPE = (b"content-type", b"application/json")
@@ -58,7 +58,7 @@ def compile_route_app(parts: RouteParts) -> ASGIApp:
     """The route's ASGI app. Streamed answers and forms keep the ``handler(request)`` path:
     their handling reads the ``Request`` throughout anyway."""
     if parts.stream_respond is not None or _reads_form(parts.body_field):
-        return request_response(parts.request_handler())
+        return request_response(parts.request_handler(), reads_body=parts.body_field is not None)
     if parts.write_json is not None and not has_inputs(parts.dependant):
         return _app_without_inputs(parts, parts.write_json)
     produce, deliver = _compile_producer(parts), _compile_deliverer(parts)
@@ -75,7 +75,8 @@ def _app_without_dependencies(produce: Producer, deliver: Deliverer) -> ASGIApp:
         try:
             await deliver(ctx, await produce(ctx))
         except Exception as exc:
-            await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
+            if not await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection):
+                raise
 
     return records_response_start(app)
 
@@ -97,7 +98,7 @@ def _app(produce: Producer, deliver: Deliverer, provider: Any) -> ASGIApp:
             except BaseException as exc:
                 if ctx.request_stack is None:
                     raise
-                await _finish_in_stacks(ctx, deliver, _raising(exc))
+                await _finish_in_stacks(ctx, deliver, _Raising(exc))
                 return
             if ctx.request_stack is None:
                 await deliver(ctx, content)
@@ -106,7 +107,8 @@ def _app(produce: Producer, deliver: Deliverer, provider: Any) -> ASGIApp:
             else:
                 await _finish_in_stacks(ctx, deliver, lambda: content)
         except Exception as exc:
-            await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
+            if not await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection):
+                raise
 
     return records_response_start(app)
 
@@ -160,18 +162,29 @@ async def _close_function_stack(function_stack: AsyncExitStack, outcome: Callabl
     return content
 
 
-def _raising(exc: BaseException) -> Callable[[], Any]:
-    def outcome() -> Any:
-        raise exc
+class _Raising:
+    """An outcome that raises *exc*, once, and keeps no reference to it: a frame that held it
+    while raising it would sit in its traceback, a cycle only the garbage collector frees
+    (with the endpoint, its dependencies and the scope in it)."""
 
-    return outcome
+    __slots__ = ("_exc",)
+
+    def __init__(self, exc: BaseException) -> None:
+        self._exc: BaseException | None = exc
+
+    def __call__(self) -> Any:
+        exc, self._exc = self._exc, None
+        try:
+            raise exc  # type: ignore[misc]
+        finally:
+            del exc
 
 
 def _app_without_inputs(parts: RouteParts, write: JSONWriter) -> ASGIApp:
     """No parameters and no dependencies: nothing to solve or override, no context to keep."""
     call = parts.dependant.call
     assert call is not None, "dependant.call must be a function"
-    invoke = call if is_coroutine_callable(call) else _in_thread(call)
+    invoke = call if is_coroutine_callable(call) else in_worker_thread(call)
     status = parts.status_code or 200
     deliver = _compile_deliverer(parts)
 
@@ -187,13 +200,15 @@ def _app_without_inputs(parts: RouteParts, write: JSONWriter) -> ASGIApp:
                 await send({"type": "http.response.body", "body": body})
                 return
         except Exception as exc:
-            await answer_in_route(exc, scope, receive, send, started=started)
+            if not await answer_in_route(exc, scope, receive, send, started=started):
+                raise
             return
         ctx = ScopeContext(scope, receive, send)
         try:
             await deliver(ctx, content)
         except Exception as exc:
-            await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection)
+            if not await answer_in_route(exc, scope, receive, send, started=ctx.started, connect=ctx.get_connection):
+                raise
 
     return records_response_start(app)
 
@@ -205,7 +220,7 @@ def _compile_producer(parts: RouteParts) -> Producer:
     """``produce(ctx)``: the endpoint's return value, or the 422 of everything wrong in the request."""
     call = parts.dependant.call
     assert call is not None, "dependant.call must be a function"
-    invoke = call if is_coroutine_callable(call) else _in_thread(call)
+    invoke = call if is_coroutine_callable(call) else in_worker_thread(call)
     if not has_inputs(parts.dependant):
         return lambda ctx: invoke()  # the endpoint's own coroutine, awaited by the caller
     contexts = parts.contexts
@@ -317,13 +332,6 @@ def _body_only_producer(parts: RouteParts, read_body: BodyReader, invoke: Any) -
     return produce_from_body
 
 
-def _in_thread(call: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    async def invoke_in_thread(**values: Any) -> Any:
-        return await run_in_threadpool(call, **values)
-
-    return invoke_in_thread
-
-
 class BodyReader:
     """``await read_body(ctx)``: the request's JSON body (its value, the raw bytes when it is
     not JSON, Undefined when empty); ``await read_body.raw(ctx)``: its bytes. The bytes are
@@ -345,7 +353,7 @@ class BodyReader:
         except HTTPException:
             raise
         except Exception as exc:
-            raise HTTPException(status_code=400, detail=BODY_PARSE_ERROR) from exc
+            raise unreadable_body(exc, ctx.scope) from exc
         return raw
 
     async def __call__(self, ctx: ScopeContext) -> Any:
@@ -364,7 +372,7 @@ _REQUEST_BODY = PatchPoint(Request, "body")
 
 
 def _body_from_receive(ctx: ScopeContext) -> Awaitable[bytes]:
-    return receive_body(ctx.receive)
+    return receive_body(ctx.receive, buffered_body_limit(ctx.scope))
 
 
 def _body_of_request(ctx: ScopeContext) -> Awaitable[bytes]:
@@ -382,13 +390,18 @@ def _content_type(scope: Scope) -> str | None:
     return None
 
 
-async def receive_body(receive: Receive) -> bytes:
-    """The whole request body, read as Starlette's ``Request.body()`` reads it."""
+async def receive_body(receive: Receive, limit: int | None = None) -> bytes:
+    """The whole request body, read as Starlette's ``Request.body()`` reads it; past *limit*
+    bytes, ``BufferedBodyTooLarge`` (413)."""
     chunks: list[bytes] = []
+    received = 0
     while True:
         message = await receive()
         if message["type"] == "http.request":
             chunk = message.get("body", b"")
+            received += len(chunk)
+            if limit is not None and received > limit:
+                raise BufferedBodyTooLarge()
             if not message.get("more_body", False):
                 return b"".join((*chunks, chunk)) if chunks else chunk
             if chunk:

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from nimbleapi import Depends, FastAPI, HTTPException, Request
+from nimbleapi.exceptions import RequestValidationError
 from nimbleapi.responses import PlainTextResponse, StreamingResponse
 from nimbleapi.routing import APIRoute
 
@@ -94,16 +95,51 @@ def test_user_middleware_sees_handled_errors_as_answers() -> None:
 @pytest.mark.parametrize("key", [Exception, 500])
 @pytest.mark.parametrize("with_user_middleware", [False, True])
 def test_server_error_handler_answers_unhandled_exceptions(key: Any, with_user_middleware: bool) -> None:
-    async def on_error(request: Request, exc: Exception) -> PlainTextResponse:
-        return PlainTextResponse(f"failed: {exc!r}", status_code=500)
+    app = make_app(exception_handlers={key: answer_failed})
+    answer = answer_through_500_boundary(app, "/broken", KeyError, with_user_middleware)
+    assert (answer.status, answer.body) == (500, b"failed: KeyError('broken')")
 
-    app = make_app(exception_handlers={key: on_error})
+
+async def answer_failed(request: Request, exc: Exception) -> PlainTextResponse:
+    return PlainTextResponse(f"failed: {exc!r}", status_code=500)
+
+
+def answer_through_500_boundary(app: FastAPI, path: str, raised: type[Exception], with_user_middleware: bool) -> Answer:
+    """The answer to GET *path*, whose *raised* exception passes the 500 boundary."""
     if with_user_middleware:
         app.add_middleware(SeenExceptions, seen=[])
     answer = Answer()
-    with pytest.raises(KeyError):
-        run(app, "GET", "/broken", answer=answer)
-    assert (answer.status, answer.body) == (500, b"failed: KeyError('broken')")
+    with pytest.raises(raised):
+        run(app, "GET", path, answer=answer)
+    return answer
+
+
+class Unencodable:
+    """Nothing ``jsonable_encoder`` can turn into JSON."""
+
+    __slots__ = ()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        pytest.param(HTTPException(status_code=400, detail=float("nan")), id="http-exception-nan-detail"),
+        pytest.param(HTTPException(status_code=400, detail=Unencodable()), id="http-exception-unencodable"),
+        pytest.param(RequestValidationError([{"input": Unencodable()}]), id="validation-error-unencodable"),
+    ],
+)
+@pytest.mark.parametrize("with_user_middleware", [False, True])
+def test_server_error_handler_answers_when_the_default_answer_cannot_be_encoded(
+    error: Exception, with_user_middleware: bool
+) -> None:
+    app = FastAPI(exception_handlers={Exception: answer_failed})
+
+    @app.get("/")
+    async def fail() -> None:
+        raise error
+
+    answer = answer_through_500_boundary(app, "/", ValueError, with_user_middleware)
+    assert (answer.status, answer.body[:18]) == (500, b"failed: ValueError")
 
 
 def test_debug_answers_with_a_traceback() -> None:

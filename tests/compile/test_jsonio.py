@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from nimbleapi._compile import jsonio
 from nimbleapi.encoders import jsonable_encoder
@@ -152,3 +152,12 @@ def test_a_replaced_json_loads_reads_the_body(monkeypatch: pytest.MonkeyPatch) -
 def test_error_detail_is_what_the_default_handler_renders(errors: Any, codec: str) -> None:
     expected = JSONResponse({"detail": jsonable_encoder(errors)}).body
     assert jsonio.encode_error_detail(errors) == expected
+
+
+def test_non_finite_floats_in_error_detail_are_written_as_pydantic_json_mode_writes_them(codec: str) -> None:
+    errors = [{"type": "finite_number", "loc": ("body", "tags", 0), "msg": "m", "input": [float("inf"), 1.5]}]
+    assert jsonio.encode_error_detail(errors) == (
+        b'{"detail":[{"type":"finite_number","loc":["body","tags",0],"msg":"m","input":'
+        + TypeAdapter(Any).dump_json([float("inf"), 1.5])
+        + b"}]}"
+    )

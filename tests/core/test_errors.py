@@ -665,3 +665,20 @@ def test_http_middleware_raising_http_exception_is_not_turned_into_json() -> Non
 
     response = TestClient(app, raise_server_exceptions=False).get("/")
     assert response.status_code == 500
+
+
+def test_non_finite_numbers_in_a_422_are_written_as_null() -> None:
+    app = FastAPI()
+
+    class Tagged(BaseModel):
+        tags: list[int]
+
+    @app.post("/tagged")
+    def tagged(item: Tagged) -> Tagged:
+        return item
+
+    response = TestClient(app).post(
+        "/tagged", content=b'{"tags": [1e999, NaN]}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert [error["input"] for error in response.json()["detail"]] == [None, None]

@@ -93,6 +93,16 @@ def test_bytes_file_param_receives_content() -> None:
     assert response.json() == 5
 
 
+def test_bytes_file_param_accepts_a_plain_form_value() -> None:
+    app = FastAPI()
+
+    @app.post("/echo")
+    def echo(data: Annotated[bytes, File()]) -> str:
+        return data.decode()
+
+    assert TestClient(app).post("/echo", data={"data": "abc"}).json() == "abc"
+
+
 def test_upload_file_exposes_name_type_and_content() -> None:
     app = FastAPI()
 

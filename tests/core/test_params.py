@@ -865,6 +865,20 @@ def test_cookie_param_reads_cookie() -> None:
     assert TestClient(app, cookies={"ads_id": "xyz"}).get("/c").json() == "xyz"
 
 
+def test_cookies_from_every_cookie_header_are_merged_in_order() -> None:
+    app = FastAPI()
+
+    @app.get("/c")
+    def c(
+        session: Annotated[str | None, Cookie()] = None, theme: Annotated[str | None, Cookie()] = None
+    ) -> list[str | None]:
+        return [session, theme]
+
+    # HTTP/2 sends one cookie per header; a later header wins for a repeated name.
+    headers = [("cookie", "theme=dark"), ("cookie", "session=abc"), ("cookie", "theme=light")]
+    assert client_for(app).get("/c", headers=headers).json() == ["abc", "light"]
+
+
 def test_required_cookie_missing_gives_422() -> None:
     app = FastAPI()
 
