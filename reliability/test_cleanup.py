@@ -19,6 +19,7 @@ from types import FrameType, ModuleType, TracebackType
 import pytest
 
 import clients
+import nimbleapi
 import server
 import targets
 from clients import get
@@ -26,7 +27,7 @@ from clients import get
 FULL_CHAIN = ["enter outer", "enter middle", "enter inner", "exit inner", "exit middle", "exit outer", "done"]
 # `middle`'s entry is cancelled: `inner` never starts, `middle` and `outer` still exit, in that order.
 CHAIN_CUT_IN_MIDDLE = ["enter outer", "enter middle", "exit middle", "exit outer", "done"]
-NIMBLEAPI_PACKAGE = str(Path(targets.__file__).resolve().parent.parent / "nimbleapi")
+NIMBLEAPI_PACKAGE = str(Path(nimbleapi.__file__).resolve().parent)
 WAIT_FOR_DONE = 10.0
 CONCURRENT_SESSIONS = 60
 
