@@ -148,7 +148,7 @@ def main() -> int:
     parser.add_argument("--record", action="store_true", help="write this run's answers as the expectations")
     parser.add_argument("--only", default="", help="run the cases whose name contains this")
     args = parser.parse_args()
-    failed = 0
+    failed = known_count = 0
     known = known_failures() if args.framework == "nimbleapi" else {}
     cases = [case for case in load_cases() if args.only in case.name]
     with server.running(APP, args.framework) as running:
@@ -168,7 +168,8 @@ def main() -> int:
             for problem in found:
                 print(f"    {problem}")
             failed += verdict == "FAIL"
-    print(f"{len(cases) - failed} passed, {failed} failed")
+            known_count += verdict == "known"
+    print(f"{len(cases) - failed - known_count} passed, {known_count} known failures, {failed} failed")
     return 1 if failed else 0
 
 

@@ -13,10 +13,14 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import uvicorn
 
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
@@ -94,9 +98,21 @@ def running(
     log_dir: Path | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
-    """Serve ``app`` (see targets.py) on a free loopback port for the duration of the block."""
+    """Serve ``app`` (see targets.py) on a free loopback port for the duration of the block.
+
+    The server's output goes to ``Server.log``, in ``log_dir`` or else in a temporary
+    directory removed afterwards.
+    """
+    with contextlib.ExitStack() as cleanup:
+        directory = log_dir or Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
+        yield cleanup.enter_context(_running(app, framework, server, workers, directory / f"{app}.log", extra_env))
+
+
+@contextlib.contextmanager
+def _running(
+    app: str, framework: str, server: str, workers: int, log: Path, extra_env: dict[str, str] | None
+) -> Iterator[Server]:
     port = free_port()
-    log = (log_dir or Path(os.environ.get("TMPDIR", "/tmp"))) / f"reliability-{app}-{framework}-{port}.log"
     env = {**os.environ, "RELIABILITY_APP": app, "RELIABILITY_FRAMEWORK": framework, **(extra_env or {})}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH", "")]))
     with log.open("wb") as output:
@@ -118,10 +134,6 @@ def running(
 @contextlib.contextmanager
 def in_thread(app: object, **config: object) -> Iterator[int]:
     """Serve ``app`` with uvicorn in a thread of this process (so a test can see its state); yields the port."""
-    import threading
-
-    import uvicorn
-
     port = free_port()
     settings = {"host": HOST, "port": port, "log_level": "warning", "lifespan": "off", "loop": "asyncio", **config}
     uvicorn_server = uvicorn.Server(uvicorn.Config(app, **settings))  # type: ignore[arg-type]

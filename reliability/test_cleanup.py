@@ -25,16 +25,19 @@ import targets
 from clients import get
 
 FULL_CHAIN = ["enter outer", "enter middle", "enter inner", "exit inner", "exit middle", "exit outer", "done"]
-# `middle`'s entry is cancelled: `inner` never starts, `middle` and `outer` still exit, in that order.
+# Cancelled while `middle` is entered in its worker thread: `inner` never starts, `middle`
+# and `outer` still exit, in that order, within the request.
 CHAIN_CUT_IN_MIDDLE = ["enter outer", "enter middle", "exit middle", "exit outer", "done"]
 NIMBLEAPI_PACKAGE = str(Path(nimbleapi.__file__).resolve().parent)
 WAIT_FOR_DONE = 10.0
 CONCURRENT_SESSIONS = 60
 
 
-def expect_status(status: int, path: str) -> Callable[[int, str], None]:
+def expect_status(status: int, path: str, slow_entry: bool = False) -> Callable[[int, str], None]:
+    query = "&slow_entry=true" if slow_entry else ""
+
     def scenario(port: int, rid: str) -> None:
-        assert get(port, f"{path}?rid={rid}") == status
+        assert get(port, f"{path}?rid={rid}{query}") == status
 
     return scenario
 
@@ -78,8 +81,10 @@ SCENARIOS = {
     "client_leaves_mid_request": (leave_mid_request, FULL_CHAIN),
     "client_leaves_mid_stream": (leave_mid_stream, FULL_CHAIN),
     "cancelled_while_awaiting": (expect_status(504, "/slow/sleep"), FULL_CHAIN),
-    "cancelled_in_sync_dependency_entry": (
-        lambda port, rid: expect_status(504, "/slow/sync-entry")(port, f"{rid}&slow_entry=true"),
+    "cancelled_in_sync_dependency_entry": (expect_status(504, "/slow/sync-entry", slow_entry=True), CHAIN_CUT_IN_MIDDLE),
+    "task_cancelled_while_awaiting": (expect_status(504, "/wait-for/sleep"), FULL_CHAIN),
+    "task_cancelled_in_sync_dependency_entry": (
+        expect_status(504, "/wait-for/sync-entry", slow_entry=True),
         CHAIN_CUT_IN_MIDDLE,
     ),
     "websocket_client_drops": (websocket_dropped, FULL_CHAIN),

@@ -6,13 +6,18 @@ async ``inner``) and finally ``done``, written by the outermost middleware when 
 server's call into the application returns. So a check can tell whether each cleanup
 ran exactly once, in reverse order, and before the request was over.
 
-Paths under ``/slow`` run under a deadline middleware that cancels them after
-``DEADLINE`` seconds and answers 504, as a user's timeout middleware would.
+Paths under ``/slow`` run under a deadline middleware that cancels them and answers 504,
+as a user's timeout middleware would: with an anyio cancel scope, or under
+``/wait-for`` with a plain ``Task.cancel()`` (what ``asyncio.wait_for`` does). It cancels
+after ``DEADLINE`` seconds, or with ``slow_entry=true`` exactly while ``middle`` is
+being entered in its worker thread.
 """
 
 from __future__ import annotations
 
-import time
+import asyncio
+import contextlib
+import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
@@ -26,6 +31,10 @@ DEADLINE = 0.3
 # Long enough to outlast any deadline and any client, short enough to end by itself.
 LONG_WAIT = 20.0
 EVENTS: defaultdict[str, list[str]] = defaultdict(list)
+# `middle` sets ENTERING[rid] inside its slow entry, then waits for PROCEED[rid]: the
+# deadline middleware cancels the request in between.
+ENTERING: defaultdict[str, threading.Event] = defaultdict(threading.Event)
+PROCEED: defaultdict[str, threading.Event] = defaultdict(threading.Event)
 
 
 def request_id(scope: Scope) -> str:
@@ -47,7 +56,8 @@ async def outer(rid: str) -> AsyncIterator[str]:
 def middle(rid: Annotated[str, Depends(outer)], slow_entry: bool = False) -> Iterator[str]:
     EVENTS[rid].append("enter middle")
     if slow_entry:
-        time.sleep(DEADLINE * 3)  # still in the threadpool when the deadline passes
+        ENTERING[rid].set()
+        PROCEED[rid].wait(LONG_WAIT)  # still in the worker thread when the request is cancelled
     try:
         yield rid
     finally:
@@ -127,8 +137,14 @@ async def slow_sleep(rid: Chain) -> None:
 
 
 @app.get("/slow/sync-entry")
+@app.get("/wait-for/sync-entry")
 def slow_sync_entry(rid: Chain) -> None:
     """Reached only if the deadline did not fire during ``middle``'s slow entry."""
+
+
+@app.get("/wait-for/sleep")
+async def wait_for_sleep(rid: Chain) -> None:
+    await asyncio.sleep(LONG_WAIT)
 
 
 @app.websocket("/ws")
@@ -141,14 +157,22 @@ async def echo(websocket: WebSocket, rid: Chain) -> None:
         await websocket.send_text(text)
 
 
+async def cancel_point(scope: Scope) -> None:
+    """Returns when the request is to be cancelled: during ``middle``'s slow entry, or after DEADLINE."""
+    if b"slow_entry=true" in scope["query_string"]:
+        await anyio.to_thread.run_sync(ENTERING[request_id(scope)].wait, LONG_WAIT)
+    else:
+        await anyio.sleep(DEADLINE)
+
+
 class Deadline:
-    """Cancels ``/slow`` requests after ``DEADLINE`` seconds and answers 504 if nothing was sent."""
+    """Cancels ``/slow`` and ``/wait-for`` requests at their cancel point; 504 if nothing was sent."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/slow"):
+        if scope["type"] != "http" or not scope["path"].startswith(("/slow", "/wait-for")):
             return await self.app(scope, receive, send)
         started = False
 
@@ -157,11 +181,34 @@ class Deadline:
             started = True
             await send(message)
 
-        with anyio.move_on_after(DEADLINE):
-            await self.app(scope, receive, tracking_send)
+        cancel = self.cancel_with_asyncio if scope["path"].startswith("/wait-for") else self.cancel_with_anyio
+        await cancel(scope, receive, tracking_send)
+        PROCEED[request_id(scope)].set()
         if not started:
             await send({"type": "http.response.start", "status": 504, "headers": [(b"content-length", b"0")]})
             await send({"type": "http.response.body", "body": b""})
+
+    async def cancel_with_anyio(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async with anyio.create_task_group() as group:
+
+            async def serve() -> None:
+                await self.app(scope, receive, send)
+                group.cancel_scope.cancel()
+
+            group.start_soon(serve)
+            await cancel_point(scope)
+            group.cancel_scope.cancel()
+            PROCEED[request_id(scope)].set()
+
+    async def cancel_with_asyncio(self, scope: Scope, receive: Receive, send: Send) -> None:
+        serving = asyncio.ensure_future(self.app(scope, receive, send))
+        waiting = asyncio.ensure_future(cancel_point(scope))
+        await asyncio.wait({serving, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        serving.cancel()
+        PROCEED[request_id(scope)].set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
 
 
 class RecordDone:
