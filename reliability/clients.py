@@ -85,14 +85,21 @@ def open_websocket(port: int, target: str) -> socket.socket:
     return sock
 
 
+def receive_exactly(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError(f"closed after {len(data)} of {size} bytes")
+        data += chunk
+    return data
+
+
 def websocket_echo(sock: socket.socket, text: str) -> bytes:
-    """Send one text frame and return the payload of the frame that comes back."""
+    """Send one text frame and return the payload of the (unmasked, short) frame that comes back."""
     sock.sendall(websocket_frame(0x1, text.encode()))
-    first, length = sock.recv(2)
-    payload = b""
-    while len(payload) < (length & 0x7F):
-        payload += sock.recv((length & 0x7F) - len(payload))
-    return payload
+    _, length = receive_exactly(sock, 2)
+    return receive_exactly(sock, length & 0x7F)
 
 
 def websocket_close(sock: socket.socket) -> None:
