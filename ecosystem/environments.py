@@ -30,6 +30,12 @@ from pathlib import Path
 
 from suites import COMMON_REQUIRES, Suite
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "conformance"))
+# the conformance runner's helpers for work trees, checksums and installed distributions
+from workspace import _has_distribution as installed  # noqa: E402
+from workspace import _sha256 as sha256_of  # noqa: E402
+from workspace import enclosing_work_tree  # noqa: E402
+
 FASTAPI_VERSION = "0.165.0"
 BASELINE, NIMBLEAPI = "fastapi", "nimbleapi"
 SIDES = (BASELINE, NIMBLEAPI)
@@ -67,10 +73,10 @@ class Cache:
     @classmethod
     def open(cls, path: Path) -> Cache:
         root = path.expanduser().resolve()
-        for candidate in (root, *root.parents):
-            if (candidate / ".git").exists():
-                raise SetupError(f"cache {root} is inside the git work tree {candidate}; extension code must "
-                                 "stay out of any repository. Choose another --cache.")
+        work_tree = enclosing_work_tree(root)
+        if work_tree is not None:
+            raise SetupError(f"cache {root} is inside the git work tree {work_tree}; extension code must "
+                             "stay out of any repository. Choose another --cache.")
         root.mkdir(parents=True, exist_ok=True)
         return cls(root)
 
@@ -98,19 +104,11 @@ def clean_environ() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key not in CLEARED_ENV}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def ensure_sdist(cache: Cache, suite: Suite) -> Path:
     """Download the pinned sdist once; refuse it unless its sha256 matches."""
     folder = cache.folder("sdist", suite.name)
     for existing in folder.glob("*.tar.gz"):
-        if _sha256(existing) == suite.sha256:
+        if sha256_of(existing) == suite.sha256:
             return existing
     log(f"{suite.name}: downloading the {suite.dist}=={suite.version} source distribution")
     with tempfile.TemporaryDirectory(dir=folder) as download:
@@ -120,7 +118,7 @@ def ensure_sdist(cache: Cache, suite: Suite) -> Path:
         fetched = [path for path in Path(download).iterdir() if path.name.endswith(".tar.gz")]
         if len(fetched) != 1:
             raise SetupError(f"pip download of {suite.dist}=={suite.version} gave no single .tar.gz sdist")
-        if _sha256(fetched[0]) != suite.sha256:
+        if sha256_of(fetched[0]) != suite.sha256:
             raise SetupError(f"{fetched[0].name} does not match the pinned sha256 {suite.sha256}")
         return fetched[0].replace(folder / fetched[0].name)
 
@@ -228,12 +226,6 @@ def _repoint_scripts(venv: Path, original: Path) -> None:
     config.write_text(config.read_text().replace(str(original), str(venv)))
 
 
-def _installed(python: Path, dist: str) -> bool:
-    probe = (f"import importlib.metadata as m\ntry: m.distribution({dist!r})\n"
-             "except m.PackageNotFoundError: raise SystemExit(1)")
-    return subprocess.run([str(python), "-c", probe], stdin=subprocess.DEVNULL).returncode == 0
-
-
 def activate_nimbleapi(cache: Cache, python: Path) -> dict[str, str]:
     """Make `import fastapi` in *python*'s environment give this checkout's nimbleapi.
 
@@ -242,7 +234,7 @@ def activate_nimbleapi(cache: Cache, python: Path) -> dict[str, str]:
     requirements are there, and returns the environment variables that put the
     start-up hook (conformance/alias/sitecustomize.py) and nimbleapi on the path,
     so every Python process of the run, subprocesses included, sees the alias."""
-    present = [dist for dist in REAL_FASTAPI_DISTS if _installed(python, dist)]
+    present = [dist for dist in REAL_FASTAPI_DISTS if installed(python, dist)]
     if present:
         run_logged(_pip(python, "uninstall", "-y", *present), cache.folder("venv") / "uninstall.log",
                    "uninstalling the real FastAPI")

@@ -4,6 +4,7 @@
     python ecosystem/run.py --suite cadwyn         one suite (repeat --suite for more)
     python ecosystem/run.py --suite cadwyn --side nimbleapi -- -k versioning -x
     python ecosystem/run.py --list                 the suites and their pinned versions
+    python ecosystem/run.py --report               the table again, from the results in the cache
 
 Each extension's sdist is downloaded from PyPI (pinned version and sha256) into a
 cache outside the checkout. The baseline runs its tests with the real FastAPI
@@ -44,6 +45,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--timeout", type=int, default=60, help="seconds per test (default: %(default)s)")
     parser.add_argument("--time-limit", type=int, help="seconds per suite and side (default: each suite's own)")
     parser.add_argument("--list", action="store_true", help="list the suites and exit")
+    parser.add_argument("--report", action="store_true",
+                        help="run nothing: rebuild the table from the results the cache holds")
     parser.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help="extra pytest arguments")
     return parser.parse_args(argv)
 
@@ -93,6 +96,11 @@ def run_side(cache: Cache, suite: Suite, side: str, args: argparse.Namespace) ->
     counts = " ".join(f"{value} {key}" for key, value in result.counts().items())
     log(f"{suite.name} [{side}]: {counts} in {time.monotonic() - started:.0f}s{'; ' + result.note if result.note else ''}")
     return result
+
+
+def stored_result(cache: Cache, suite: Suite, side: str) -> SideResult | None:
+    junit = cache.root / "results" / f"{suite.name}-{side}.xml"
+    return read_junit(junit) if junit.is_file() else None
 
 
 def format_counts(result: SideResult | None) -> str:
@@ -149,6 +157,11 @@ def main(argv: list[str]) -> int:
         return 2
     rows: list[tuple[Suite, dict[str, SideResult]]] = []
     broken = False
+    if args.report:
+        for suite in chosen:
+            stored = {side: stored_result(cache, suite, side) for side in sides}
+            rows.append((suite, {side: result for side, result in stored.items() if result is not None}))
+        chosen = []
     for suite in chosen:
         by_side: dict[str, SideResult] = {}
         for side in sides:
