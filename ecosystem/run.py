@@ -99,8 +99,11 @@ def run_side(cache: Cache, suite: Suite, side: str, args: argparse.Namespace) ->
 
 
 def stored_result(cache: Cache, suite: Suite, side: str) -> SideResult | None:
-    junit = cache.root / "results" / f"{suite.name}-{side}.xml"
-    return read_junit(junit) if junit.is_file() else None
+    junit, pytest_log = (cache.root / "results" / f"{suite.name}-{side}{suffix}" for suffix in (".xml", ".log"))
+    if junit.is_file():
+        return read_junit(junit)
+    # pytest stopped before writing its report (a conftest that cannot be imported, for one)
+    return SideResult(note=f"no JUnit XML, see {pytest_log.name}") if pytest_log.is_file() else None
 
 
 def format_counts(result: SideResult | None) -> str:
@@ -116,7 +119,8 @@ def table(rows: list[tuple[Suite, dict[str, SideResult]]]) -> list[str]:
              "| --- | --- | --- | --- | --- |"]
     for suite, by_side in rows:
         base, nimble = by_side.get(BASELINE), by_side.get(NIMBLEAPI)
-        differ = str(len(differences(base, nimble))) if base and nimble else "-"
+        compared = base and nimble and base.outcomes and nimble.outcomes
+        differ = str(len(differences(base, nimble))) if compared else "-"
         lines.append(f"| {suite.dist} | {suite.version} | {format_counts(base)} | {format_counts(nimble)} | {differ} |")
     return lines
 
