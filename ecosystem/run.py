@@ -114,13 +114,20 @@ def format_counts(result: SideResult | None) -> str:
     return f"{text} ({result.note})" if result.note else text
 
 
+def comparable(base: SideResult | None, nimble: SideResult | None) -> bool:
+    """Whether the two sides ran mostly the same tests (not so when one side failed to collect)."""
+    if not (base and nimble and base.outcomes and nimble.outcomes):
+        return False
+    shared = set(base.outcomes) & set(nimble.outcomes)
+    return len(shared) * 2 >= len(base.outcomes)
+
+
 def table(rows: list[tuple[Suite, dict[str, SideResult]]]) -> list[str]:
     lines = ["| extension | version | FastAPI 0.165.0 (passed / failed / errors / skipped) | nimbleapi | differ |",
              "| --- | --- | --- | --- | --- |"]
     for suite, by_side in rows:
         base, nimble = by_side.get(BASELINE), by_side.get(NIMBLEAPI)
-        compared = base and nimble and base.outcomes and nimble.outcomes
-        differ = str(len(differences(base, nimble))) if compared else "-"
+        differ = str(len(differences(base, nimble))) if comparable(base, nimble) else "-"
         lines.append(f"| {suite.dist} | {suite.version} | {format_counts(base)} | {format_counts(nimble)} | {differ} |")
     return lines
 

@@ -100,7 +100,9 @@ SUITES: tuple[Suite, ...] = (
         version="0.4.0",
         sha256="d4ca9410996f4c7b8ea0d7b20fdf79878dc359ebf89cbf3b222e0b675a55097d",
         requires=("{src}", "pytest>=8.3.5", "pytest-asyncio>=0.26.0", "pyjwt>=2.10.1", "cryptography>=44.0.2",
-                  "coverage", "mcp==1.12.1"),  # its uv.lock's mcp: newer ones dropped a helper its tests import
+                  # mcp as in its uv.lock (newer ones dropped a helper its tests import), and a
+                  # pydantic that still has the private helper this mcp imports
+                  "coverage", "mcp==1.12.1", "pydantic>=2.11,<2.12"),
         pytest_options=("-o", "addopts=", "-o", "log_cli=false"),
     ),
     Suite(
