@@ -8,8 +8,8 @@
 
 Each extension's sdist is downloaded from PyPI (pinned version and sha256) into a
 cache outside the checkout. The baseline runs its tests with the real FastAPI
-0.165.0; the nimbleapi side installs exactly the same packages, removes FastAPI
-and makes `import fastapi` give this checkout's nimbleapi. The table at the end
+0.165.0; the nimbleapi side is a copy of that environment (so exactly the same
+packages) without FastAPI, where `import fastapi` gives this checkout's nimbleapi. The table at the end
 gives passed / failed / errors / skipped per suite and side; results/ in the
 cache holds the JUnit XML, the pytest logs and every test whose outcome differs.
 """
@@ -56,7 +56,9 @@ def pytest_command(python: Path, suite: Suite, junit: Path, timeout: int, extra:
                "--timeout", str(timeout), "--junitxml", str(junit), "-o", "junit_logging=no", *suite.pytest_options]
     for test_id in suite.deselect:
         command += ["--deselect", test_id]
-    return command + list(extra or suite.tests)
+    # extra arguments narrow the suite; they replace its test paths only when they name paths themselves
+    paths_given = any(arg.split("::")[0].startswith("tests") for arg in extra)
+    return command + list(extra) + ([] if paths_given else list(suite.tests))
 
 
 def run_with_limit(command: list[str], env: dict[str, str], cwd: Path, log_file: Path, limit: int) -> str:
