@@ -41,6 +41,7 @@ from typing_extensions import deprecated
 
 from . import _lazy, params
 from ._patch_points import PatchPoint, replaced_points
+from ._compile.codegen import solver_title
 from ._compile.deps import RequestContext, compile_solver
 from ._compile.forms import FormLimits, validate_form_limits, validate_max_body_size
 from ._compile.handler import compile_parts, endpoint_context, handler_arguments, route_parts
@@ -159,9 +160,9 @@ def get_websocket_app(
     path: str = "",
 ) -> Callable[[WebSocket], Awaitable[None]]:
     """The ``handler(websocket)`` of a WebSocket endpoint: solve dependencies, then call it."""
-    solve = compile_solver(dependant, embed_body_fields=embed_body_fields)
     call = dependant.call
     assert call is not None
+    solve = compile_solver(dependant, embed_body_fields=embed_body_fields, title=solver_title(["WS"], path, call))
     static_ctx = endpoint_context(call)
 
     async def handler(websocket: WebSocket) -> None:

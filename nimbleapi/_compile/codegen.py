@@ -7,14 +7,18 @@ of a three-level dependency chain measures the difference). Its behaviour is the
 loop's, line for line: the same overrides check on entering a sub-dependency, the same
 "no errors in its subtree" test before calling it, the same per-request cache rules.
 
-The source is registered with ``linecache`` under a name such as
-``<nimbleapi solver read_me>``, so tracebacks and debuggers show it.
+The source is registered with ``linecache`` under a name of its own per route, such as
+``<nimbleapi solver GET /items/{item_id} app.items:read_item>``, so tracebacks and
+debuggers show the route's own lines, and the names in it are the dependencies' own
+(``await get_db(**v1)``, ``get_db_key``), not numbers.
 """
 
 from __future__ import annotations
 
+import keyword
 import linecache
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from types import CodeType
 from typing import Any
 
@@ -25,12 +29,40 @@ Step = tuple[int, Any, Any]
 MAX_DEPTH = 24
 
 
+# Names the generated code itself uses: a dependency called ``errors`` gets another.
+_RESERVED = frozenset({"ctx", "errors", "cache", "overrides", "value", "solve", "solve_overridden", "collect", "len"})
+_FRAME_NAME = re.compile(r"[ev]\d+")
+
+
+def solver_title(methods: Collection[str] | None, path: str, call: Any) -> str:
+    """What a route's generated solver is called: ``GET /items/{item_id} app.items:read_item``."""
+    endpoint = getattr(call, "__qualname__", None) or getattr(call, "__name__", None) or type(call).__name__
+    module = getattr(call, "__module__", None)
+    where = " ".join(part for part in (",".join(sorted(methods or ())), path) if part)
+    return f"{where} {module}:{endpoint}" if module else f"{where} {endpoint}"
+
+
+def _function_name(call: Any) -> str:
+    """*call*'s own name as a Python identifier, or ``dependency`` when it has none to use."""
+    name = re.sub(r"\W", "_", str(getattr(call, "__name__", "")))
+    if not name.isidentifier() or keyword.iskeyword(name) or name in _RESERVED or _FRAME_NAME.fullmatch(name):
+        return "dependency"
+    return name
+
+
+def _source_name(source: Any) -> str:
+    """``query_params`` for ``attrgetter("query_params")``: what a parameter filler reads."""
+    found = re.fullmatch(r"operator\.attrgetter\('(\w+)'\)", repr(source))
+    return found.group(1) if found else "params"
+
+
 class _Writer:
     """Lines of code and the objects they refer to by name."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.names: dict[str, Any] = {}
+        self._named: dict[int, str] = {}  # id(object) -> its name, so one object has one name
         self.indent = 1
         self.frames = 0  # argument dicts named so far (v0 is the node's own)
 
@@ -41,9 +73,18 @@ class _Writer:
     def line(self, text: str) -> None:
         self.lines.append("    " * self.indent + text)
 
-    def name(self, prefix: str, value: Any) -> str:
-        name = f"{prefix}{len(self.names)}"
+    def name(self, value: Any, wanted: str) -> str:
+        """The name *value* has in the generated code: *wanted*, numbered if already taken."""
+        known = self._named.get(id(value))
+        if known is not None and self.names[known] is value:
+            return known
+        base = name = wanted
+        count = 1
+        while name in self.names:
+            count += 1
+            name = f"{base}_{count}"
         self.names[name] = value
+        self._named[id(value)] = name
         return name
 
 
@@ -53,7 +94,8 @@ def generate_solver(
     """``async solve(ctx) -> (values, errors)`` for *steps*; None when the tree is too deep.
 
     *kinds* are the step kinds (fill, enter, exit, body, specials); *helpers* the functions
-    the code calls by name (``solve_overridden``, ``collect``).
+    the code calls by name (``solve_overridden``, ``collect``); *title* names the route
+    (``solver_title``) in tracebacks.
     """
     fill, enter, leave, body, _ = kinds
     writer = _Writer()
@@ -64,19 +106,21 @@ def generate_solver(
     for op, target, extra in steps:
         frame = frames[-1]
         if op == fill:
-            writer.line(f"{writer.name('fill', target)}({writer.name('source', extra)}(ctx), v{frame}, errors)")
+            attribute = _source_name(extra)
+            fill_name, source = writer.name(target, f"fill_{attribute}"), writer.name(extra, f"get_{attribute}")
+            writer.line(f"{fill_name}({source}(ctx), v{frame}, errors)")
         elif op == enter:
             if len(frames) > MAX_DEPTH:
                 return None
             frames.append(writer.new_frame())
-            _enter(writer, writer.name("child", target), frame, frames[-1])
+            _enter(writer, writer.name(target, f"{_function_name(target.call)}_dependency"), frame, frames[-1])
         elif op == leave:
             frames.pop()
             _leave(writer, target, frame, frames[-1])
         elif op == body:
-            writer.line(f"collect(await {writer.name('body', target)}(ctx.body), v{frame}, errors)")
+            writer.line(f"collect(await {writer.name(target, 'read_body')}(ctx.body), v{frame}, errors)")
         else:
-            writer.line(f"{writer.name('specials', target)}(ctx, v{frame})")
+            writer.line(f"{writer.name(target, 'fill_framework_objects')}(ctx, v{frame})")
     writer.line("return v0, errors")
     return _compile(writer, helpers, title)
 
@@ -93,14 +137,15 @@ def _enter(writer: _Writer, child: str, parent: int, frame: int) -> None:
 def _leave(writer: _Writer, child: Any, frame: int, parent: int) -> None:
     writer.line(f"if len(errors) == e{frame}:  # nothing wrong in this dependency's subtree")
     writer.indent += 1
-    key = writer.name("key", child.key)
+    function = _function_name(child.call)
+    key = writer.name(child.key, f"{function}_key")
     if child.direct is not None:
-        call = f"await {writer.name('call', child.direct)}(**v{frame})"
+        call = f"await {writer.name(child.direct, function)}(**v{frame})"
     elif child.entered is not None:
-        generator = f"{writer.name('gen', child.entered)}(**v{frame})"
+        generator = f"{writer.name(child.entered, function)}(**v{frame})"
         call = f"await ctx.enter_async_generator({generator}, {child.function_scoped!r})"
     else:
-        call = f"await {writer.name('run', child.run)}(ctx, v{frame})"
+        call = f"await {writer.name(child.run, 'run_' + function)}(ctx, v{frame})"
     if child.use_cache:
         writer.line(f"value = cache[{key}] if {key} in cache else {call}")
     else:
@@ -119,7 +164,7 @@ _COMPILED_LIMIT = 1024
 
 def _compile(writer: _Writer, helpers: dict[str, Any], title: str) -> Callable[..., Any]:
     source = "\n".join(["async def solve(ctx):", *writer.lines]) + "\n"
-    filename = f"<nimbleapi solver {title}>"
+    filename = _unique_filename(f"<nimbleapi solver {title}>", source)
     code = _compiled.get(source)
     if code is None:
         code = compile(source, filename, "exec")
@@ -131,6 +176,19 @@ def _compile(writer: _Writer, helpers: dict[str, Any], title: str) -> Callable[.
     exec(code, namespace)  # noqa: S102 - our own generated code
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     return namespace["solve"]  # type: ignore[no-any-return]
+
+
+def _unique_filename(filename: str, source: str) -> str:
+    """*filename*, numbered when another source already holds it (the same route declared
+    again with other dependencies, in another application), so no traceback shows the
+    other solver's line."""
+    candidate, count = filename, 1
+    while True:
+        held = linecache.cache.get(candidate)
+        if held is None or "".join(held[2]) == source:
+            return candidate
+        count += 1
+        candidate = f"{filename[:-1]} #{count}>"
 
 
 def _renamed(code: CodeType, filename: str) -> CodeType:

@@ -26,7 +26,7 @@ from ..background import BackgroundTasks
 from ..concurrency import contextmanager_in_threadpool
 from ..dependencies.models import Dependant
 from .body import compile_body_extractor
-from .codegen import generate_solver
+from .codegen import generate_solver, solver_title
 from .context import RequestContext as RequestContext
 from .context import ScopeContext as ScopeContext
 from .exits import AsyncGeneratorDependency, cleanup_shielded
@@ -224,6 +224,9 @@ _SOURCES = (
 # Cheaper sources where every field is read by one key (see ``compile_param_filler``).
 _RAW_SOURCES = {"query": "query_values", "header": "raw_headers"}
 
+# One getter per RequestContext attribute, shared (generated solvers name each one once).
+_GETTERS = {name: attrgetter(name) for name in (*(source for _, _, source in _SOURCES), *_RAW_SOURCES.values())}
+
 
 def _param_fillers(dependant: Dependant) -> list[tuple[Callable[[RequestContext], Any], ParamFiller]]:
     """(source getter, filler) for each location the node reads, in FastAPI's order."""
@@ -232,7 +235,7 @@ def _param_fillers(dependant: Dependant) -> list[tuple[Callable[[RequestContext]
         compiled = compile_param_filler(getattr(dependant, fields_attribute), location, raw_source=location in _RAW_SOURCES)
         if compiled is not None:
             fill, raw = compiled
-            fillers.append((attrgetter(_RAW_SOURCES[location] if raw else source_attribute), fill))
+            fillers.append((_GETTERS[_RAW_SOURCES[location] if raw else source_attribute], fill))
     return fillers
 
 
@@ -259,7 +262,7 @@ _FILL, _ENTER, _EXIT, _BODY, _SPECIALS = range(5)
 Step = tuple[int, Any, Any]
 
 
-def compile_solver(dependant: Dependant, *, embed_body_fields: bool) -> Solver:
+def compile_solver(dependant: Dependant, *, embed_body_fields: bool, title: str | None = None) -> Solver:
     """Compile the node and its subtree into one flat list of steps, run by one coroutine.
 
     The steps are FastAPI's order: for each sub-dependency, its own subtree, then (if that
@@ -267,13 +270,16 @@ def compile_solver(dependant: Dependant, *, embed_body_fields: bool) -> Solver:
     and body values, then the framework objects it asked for. ``ctx.overrides``
     (``dependency_overrides``) is consulted for each sub-dependency as it is reached: an
     overridden one is solved by its replacement's own solver and its steps are skipped.
+    *title* names the generated code in tracebacks (``solver_title``: the route's methods,
+    path and endpoint); by default the dependant's path and callable.
     """
     steps: list[Step] = []
     _emit_steps(dependant, steps, embed_body_fields, {})
     if not dependant.dependencies:  # a few reads: the loop is as quick, and costs no compiling
         return _flat_solver(tuple(steps))
-    title = getattr(dependant.call, "__qualname__", None) or getattr(dependant.call, "__name__", "dependencies")
-    generated = generate_solver(tuple(steps), _KINDS, _GENERATED_HELPERS, str(title))
+    if title is None:
+        title = solver_title(None, dependant.path or "", dependant.call)
+    generated = generate_solver(tuple(steps), _KINDS, _GENERATED_HELPERS, title)
     return generated if generated is not None else _flat_solver(tuple(steps))
 
 

@@ -10,7 +10,7 @@ from the same parts by ``nimbleapi._compile.route_app``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +31,7 @@ from ..dependencies.models import Dependant
 from ..exceptions import EndpointContext, FastAPIError, RequestValidationError
 from .body import JSONBodyError, read_json_body
 from .body_limit import buffering_receive, unreadable_body
+from .codegen import solver_title
 from .deps import RequestContext, compile_solver
 from .forms import read_form
 from .hooks import EndpointRunner, Serializer, compile_hooked_finisher
@@ -95,7 +96,7 @@ def json_invalid_error(exc: Any, endpoint_ctx: EndpointContext) -> RequestValida
 def build_request_handler(parts: RouteParts) -> RouteHandler:
     """FastAPI's ``handler(request) -> Response`` for a route's parts."""
     body_field, contexts = parts.body_field, parts.contexts
-    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields)
+    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields, title=parts.solver_title)
     reads_form = body_field is not None and isinstance(body_field.field_info, params.Form)
     reads_json = body_field is not None and not reads_form
     strict_content_type, form_limits, overrides_provider = parts.strict_content_type, parts.form_limits, parts.overrides_provider
@@ -227,6 +228,8 @@ class RouteParts:
     # Replacements of FastAPI's ``run_endpoint_function`` / ``serialize_response`` to call.
     run_endpoint: EndpointRunner | None = None
     serialize: Serializer | None = None
+    # What the generated dependency solver is called in tracebacks (``solver_title``).
+    solver_title: str | None = None
 
     def request_handler(self) -> RouteHandler:
         """FastAPI's ``handler(request) -> Response`` for these parts."""
@@ -239,10 +242,12 @@ def compile_parts(
     run_endpoint: EndpointRunner | None = None,
     serialize: Serializer | None = None,
     path: str | None = None,
+    methods: Collection[str] | None = None,
 ) -> RouteParts:
     """The parts of a route from FastAPI's ``get_request_handler`` arguments (every parameter
     by name). *run_endpoint*, *serialize*: replacements of FastAPI's helpers to call;
-    *path*: the path in error messages (the dependant's, unless given)."""
+    *path*: the path in error messages (the dependant's, unless given); *methods*: the
+    route's, for the name of its generated code."""
     dependant, response_class, response_field = arguments["dependant"], arguments["response_class"], arguments["response_field"]
     call = dependant.call
     assert call is not None, "dependant.call must be a function"
@@ -276,6 +281,7 @@ def compile_parts(
         status_code=arguments["status_code"],
         run_endpoint=run_endpoint,
         serialize=serialize,
+        solver_title=solver_title(methods, contexts.path, call),
     )
 
 
@@ -307,4 +313,4 @@ def handler_arguments(route: Any) -> dict[str, Any]:
 
 def route_parts(route: Any) -> RouteParts:
     """The parts of *route* (an ``APIRoute``): its declared options, resolved once."""
-    return compile_parts(handler_arguments(route), path=route.path_format)
+    return compile_parts(handler_arguments(route), path=route.path_format, methods=route.methods)

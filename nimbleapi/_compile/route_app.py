@@ -234,7 +234,7 @@ def _compile_producer(parts: RouteParts) -> Producer:
             return await invoke(**values)
 
         return produce_from_parameters
-    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields)
+    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields, title=parts.solver_title)
     if parts.body_field is None:
 
         async def produce(ctx: ScopeContext) -> Any:

@@ -1,6 +1,7 @@
 """Solving dependency trees: FastAPI's order, errors per subtree, caching, and the same
 behaviour whether the route's solver is generated code or the step loop (deep trees)."""
 
+import linecache
 import traceback
 from typing import Annotated, Any
 
@@ -131,4 +132,71 @@ def test_routes_of_the_same_shape_keep_their_own_solver_names() -> None:
         with pytest.raises(LookupError) as caught:
             run(app, "GET", f"/{name}")
         rendered = "".join(traceback.format_exception(caught.value))
-        assert f'.{name}>", line' in rendered and "<nimbleapi solver " in rendered
+        assert f'<nimbleapi solver GET /{name} {__name__}:' in rendered
+        assert f'.{name}>", line' in rendered
+
+
+def solver_lines(error: BaseException) -> list[tuple[str, str]]:
+    """(file name, source line) of each generated solver frame in *error*'s traceback."""
+    return [
+        (frame.filename, frame.line or "")
+        for frame in traceback.extract_tb(error.__traceback__)
+        if frame.filename.startswith("<nimbleapi solver ")
+    ]
+
+
+def failing_app(path: str, dependency_name: str) -> FastAPI:
+    """An app whose endpoint (always called ``endpoint``) depends on a failing dependency
+    named *dependency_name*, behind a working one."""
+
+    def working() -> int:
+        return 1
+
+    def failing(value: Annotated[int, Depends(working)]) -> int:
+        raise LookupError(dependency_name)
+
+    failing.__name__ = failing.__qualname__ = dependency_name
+    app = FastAPI()
+
+    @app.post(path)
+    async def endpoint(value: Annotated[int, Depends(failing)]) -> Any:
+        return value
+
+    return app
+
+
+def test_a_traceback_shows_the_line_of_its_own_routes_solver() -> None:
+    # Same endpoint name and shape; other dependencies, paths, applications: each traceback
+    # names its route and shows the line that called its own dependency.
+    apps = [failing_app("/orders", "load_order"), failing_app("/users", "load_user"), failing_app("/orders", "load_cart")]
+    errors = []
+    for app in apps:
+        with pytest.raises(LookupError) as caught:
+            run(app, "POST", app.routes[-1].path)  # type: ignore[attr-defined]
+        errors.append(caught.value)
+    (orders_file, orders_line), (users_file, users_line), (cart_file, cart_line) = [solver_lines(e)[-1] for e in errors]
+    assert "await run_load_order(ctx, v1)" in orders_line and "await run_load_user(ctx, v1)" in users_line
+    assert "await run_load_cart(ctx, v1)" in cart_line
+    assert orders_file.startswith("<nimbleapi solver POST /orders ") and users_file.startswith("<nimbleapi solver POST /users ")
+    assert len({orders_file, users_file, cart_file}) == 3  # the same route declared twice keeps both sources
+    for filename, line in ((orders_file, orders_line), (users_file, users_line), (cart_file, cart_line)):
+        assert line in "".join(linecache.getlines(filename))
+
+
+def test_generated_solver_names_what_it_holds() -> None:
+    def get_db() -> str:
+        raise LookupError("no database")
+
+    app = FastAPI()
+
+    @app.get("/items")
+    async def read_items(db: Annotated[str, Depends(get_db)], q: Annotated[str | None, Query()] = None) -> Any:
+        return db
+
+    with pytest.raises(LookupError) as caught:
+        run(app, "GET", "/items")
+    filename, line = solver_lines(caught.value)[-1]
+    assert line.strip() == "value = cache[get_db_key] if get_db_key in cache else await run_get_db(ctx, v1)"
+    source = "".join(linecache.getlines(filename))
+    assert "if overrides and get_db_dependency.call in overrides:" in source
+    assert "fill_query_values(get_query_values(ctx), v0, errors)" in source
