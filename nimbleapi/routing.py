@@ -51,7 +51,7 @@ from ._compile.route_app import compile_route_app
 from ._compile.respond import serialize_response as serialize_response
 from ._compile.streaming import is_event_stream_class, is_server_sent_event, normalize_non_finite_floats, stream_item_type
 from ._plan.annotations import lenient_issubclass
-from ._plan.body import build_body_field, flat_body_params, should_embed_body_fields
+from ._plan.body import build_body_field, embeds_body_fields, flat_body_params, should_embed_body_fields
 from ._plan.callables import is_async_gen_callable, is_gen_callable
 from ._plan.deps import analyze_endpoint, analyze_route_dependency
 from ._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub_dependant
@@ -202,8 +202,7 @@ class APIWebSocketRoute(routing.WebSocketRoute):
                 self.dependant.dependencies.insert(
                     0, analyze_route_dependency(depends=depends, path=self.path_format)
                 )
-        self._flat_body_params = flat_body_params(self.dependant)
-        self._embed_body_fields = should_embed_body_fields(self._flat_body_params)
+        self._embed_body_fields = embeds_body_fields(self.dependant)
         self.dependency_overrides_provider = dependency_overrides_provider
         self.app = self._built_app = self._build_app()
         report_edits(self.dependant, self._rebuild_app)

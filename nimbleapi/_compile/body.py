@@ -16,7 +16,7 @@ from typing import Any
 from pydantic_core import PydanticUndefined
 from starlette.datastructures import FormData
 
-from .._plan.body import form_models, should_embed_body_fields
+from .._plan.body import form_models, takes_whole_body
 from .._plan.fields import ModelField, missing_field_error
 from .._plan.params import request_keys
 from .form_values import (
@@ -125,12 +125,7 @@ def _plan_field(field: ModelField) -> _BodyFieldPlan:
 
 def compile_body_extractor(fields: list[ModelField], embed_body_fields: bool) -> BodyExtractor:
     """``extract(received_body) -> (values, errors)`` for the body parameters of one node."""
-    single = (
-        len(fields) == 1
-        and not embed_body_fields
-        and not should_embed_body_fields(fields)
-        and not form_models(fields[0])
-    )
+    single = takes_whole_body(fields, embed_body_fields)
     plain_form_keys = field_keys([field for field in fields if not form_models(field)])
     plans = [_plan_field(field) for field in fields]
 

@@ -18,7 +18,7 @@ from starlette.datastructures import FormData, Headers, ImmutableMultiDict, Uplo
 
 from .._plan.annotations import field_annotation_is_sequence
 from .._plan.fields import ModelField, missing_field_error, model_fields_of, prefix_error_locations
-from .._plan.params import is_json_field, param_model, request_keys
+from .._plan.params import is_json_field, param_model, param_request_keys, request_keys
 
 Undefined = PydanticUndefined
 Extractor = Callable[[Any], tuple[dict[str, Any], list[Any]]]
@@ -205,13 +205,11 @@ def _extras(source: Any, processed: set[str]) -> dict[str, Any]:
 
 def _model_reader(field: ModelField, model: type[Any], location: str) -> Reader:
     """A parameter model: one model validated from several request keys (plus extras)."""
-    default_convert = getattr(field.field_info, "convert_underscores", True)
     is_header = location == "header"
     plans = []
     own_names: set[str] = set()
     for sub in model_fields_of(model):
-        convert = is_header and getattr(sub.field_info, "convert_underscores", default_convert)
-        pairs = request_keys(sub, convert_underscores=convert)
+        pairs = param_request_keys(sub, location, field)
         own_names.update(name.lower() if is_header else name for _, name in pairs)
         plans.append((sub, pairs, wants_list(sub)))
     extra_policy = model.model_config.get("extra")

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import params
 from .._patch_points import PatchPoint, replaced_points
-from .._plan.body import flat_body_params, form_models, should_embed_body_fields
+from .._plan.body import flat_body_params, takes_whole_body
 from .._plan.callables import is_coroutine_callable
 from .._plan.fields import ModelField
 from ..exceptions import FastAPIError, RequestValidationError
@@ -272,11 +272,9 @@ def _direct_body_validator(parts: RouteParts) -> Callable[[bytes], Any] | None:
     """The bytes validator of the route's one JSON body field, when there is one (not
     embedded, not a form) that JSON mode reads as Python mode does; else None."""
     fields = flat_body_params(parts.dependant)
-    if len(fields) != 1 or parts.embed_body_fields or should_embed_body_fields(fields):
+    if not takes_whole_body(fields, parts.embed_body_fields) or isinstance(fields[0].field_info, params.Form):
         return None
     field = fields[0]
-    if isinstance(field.field_info, params.Form) or form_models(field):
-        return None
     return direct_json_validator(field)
 
 
@@ -298,13 +296,10 @@ def _reads_only_one_body(parts: RouteParts) -> bool:
     dependant = parts.dependant
     fields = dependant.body_params
     return (
-        len(fields) == 1
-        and not (dependant.dependencies or dependant.path_params or dependant.query_params)
+        not (dependant.dependencies or dependant.path_params or dependant.query_params)
         and not (dependant.header_params or dependant.cookie_params)
         and not has_specials(dependant)
-        and not parts.embed_body_fields
-        and not should_embed_body_fields(fields)
-        and not form_models(fields[0])
+        and takes_whole_body(fields, parts.embed_body_fields)
     )
 
 

@@ -9,38 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AliasChoices, AliasPath
-from pydantic.fields import FieldInfo
-
 from .. import params
 from .._plan.fields import ModelField
-from .._plan.params import param_model
+from .._plan.params import param_model, param_request_keys
 from ..datastructures import _Unset
 from ..encoders import jsonable_encoder
 from .inputs import OperationInputs, flatten_param_fields
 from .schemas import FieldMapping, field_schema
-
-
-def _first_alias(model_field: ModelField, *, convert_underscores: bool) -> tuple[str, str]:
-    """(alias used to validate, name the client sends), for the preferred spelling."""
-    alias = model_field.validation_alias or model_field.alias
-    request_name = alias.replace("_", "-") if convert_underscores and alias == model_field.name else alias
-    declared = model_field.field_info.validation_alias
-    if isinstance(model_field.field_info, params.Path) or isinstance(declared, AliasPath):
-        return alias, request_name
-    if isinstance(declared, AliasChoices) and not any(isinstance(c, AliasPath) for c in declared.choices):
-        first = str(declared.choices[0])
-        alias, request_name = first, first  # explicit choices are sent verbatim
-    if (model_field.config or {}).get("validate_by_alias") is False:
-        name = model_field.name
-        return name, name.replace("_", "-") if convert_underscores else name
-    return alias, request_name
-
-
-def _converts_underscores(param_type: params.ParamTypes, field_info: FieldInfo, parent: FieldInfo) -> bool:
-    if param_type != params.ParamTypes.header:
-        return False
-    return bool(getattr(field_info, "convert_underscores", getattr(parent, "convert_underscores", True)))
 
 
 def _parameter(
@@ -53,8 +28,7 @@ def _parameter(
     separate_input_output_schemas: bool,
 ) -> dict[str, Any]:
     field_info = model_field.field_info
-    convert = _converts_underscores(param_type, field_info, parent.field_info)
-    alias, name = _first_alias(model_field, convert_underscores=convert)
+    alias, name = param_request_keys(model_field, param_type.value, parent)[0]
     schema = field_schema(
         model_field, field_mapping, separate_input_output_schemas=separate_input_output_schemas, alias=alias
     )

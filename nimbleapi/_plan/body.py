@@ -48,6 +48,18 @@ def flat_body_params(dependant: Dependant) -> list[ModelField]:
     return found
 
 
+def embeds_body_fields(dependant: Dependant) -> bool:
+    """Whether the route of *dependant* reads each body field under its own key of the body
+    (``should_embed_body_fields`` of the whole tree's body fields)."""
+    return should_embed_body_fields(flat_body_params(dependant))
+
+
+def takes_whole_body(fields: list[ModelField], embed_body_fields: bool) -> bool:
+    """Whether a node's body fields are one field validated from the whole body: one field,
+    the route embeds nothing, and it is not a form model (read from the form's keys)."""
+    return len(fields) == 1 and not embed_body_fields and not should_embed_body_fields(fields) and not form_models(fields[0])
+
+
 def form_union_models(annotation: Any) -> list[type[BaseModel]]:
     """The models of ``A | B [| None]`` (two or more models, nothing else), else []."""
     if not is_union(annotation):

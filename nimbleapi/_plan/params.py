@@ -162,7 +162,7 @@ def _build_field(param_name: str, field_info: FieldInfo, annotation: Any, path_p
                 field_info = copy(field_info)
                 field_info.validation_alias = choice
                 break
-    if not field_info.alias and getattr(field_info, "convert_underscores", None):
+    if not field_info.alias and isinstance(field_info, params.Header) and converts_underscores("header", field_info):
         alias = param_name.replace("_", "-")
     else:
         alias = field_info.alias or param_name
@@ -268,6 +268,26 @@ def is_json_field(field: ModelField) -> bool:
     from pydantic import Json
 
     return any(type(item) is Json for item in field.field_info.metadata)
+
+
+def converts_underscores(location: str, info: FieldInfo, parent: FieldInfo | None = None) -> bool:
+    """Whether a field's request name spells its ``_`` as ``-``: only in headers, as its own
+    ``convert_underscores`` says, else its parameter model's, else yes."""
+    if location != "header":
+        return False
+    inherited = getattr(parent, "convert_underscores", True) if parent is not None else True
+    return bool(getattr(info, "convert_underscores", inherited))
+
+
+def param_request_keys(field: ModelField, location: str, parent: ModelField) -> list[tuple[str, str]]:
+    """``request_keys`` of *field*, read from *location* as one of *parent*'s fields (the
+    parameter itself, or the parameter model it belongs to): what the compiled reader of a
+    parameter model tries and what OpenAPI documents (the first pair).
+
+    A plain header parameter's alias already holds its hyphenated name (analysis sets it,
+    as FastAPI's ``Dependant`` shows it), so its reader uses ``request_keys(field)``.
+    """
+    return request_keys(field, convert_underscores=converts_underscores(location, field.field_info, parent.field_info))
 
 
 def request_keys(field: ModelField, *, convert_underscores: bool = False) -> list[tuple[str, str]]:

@@ -35,7 +35,7 @@ from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .._compile.deps import RequestContext, Solver, compile_solver
-from .._plan.body import flat_body_params, should_embed_body_fields
+from .._plan.body import embeds_body_fields
 from .._plan.deps import get_dependant, get_parameterless_sub_dependant
 from ..exceptions import RequestValidationError
 from .frontend_files import (
@@ -316,7 +316,7 @@ def _compile_guard(dependencies: list[Any]) -> Solver | None:
     dependant = get_dependant(path="", call=_frontend_guard, scope="function")
     for depends in reversed(dependencies):
         dependant.dependencies.insert(0, get_parameterless_sub_dependant(depends=depends, path=""))
-    return compile_solver(dependant, embed_body_fields=should_embed_body_fields(flat_body_params(dependant)))
+    return compile_solver(dependant, embed_body_fields=embeds_body_fields(dependant))
 
 
 # -- one router's low-priority routes ------------------------------------------------------------
