@@ -19,7 +19,7 @@ from re import Pattern
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from starlette import routing
-from starlette._exception_handler import wrap_app_handling_exceptions
+from ._starlette import wrap_app_handling_exceptions
 from starlette.concurrency import iterate_in_threadpool as iterate_in_threadpool
 from starlette.concurrency import run_in_threadpool as run_in_threadpool
 from starlette.datastructures import URL as URL
@@ -57,6 +57,7 @@ from ._plan.deps import analyze_endpoint, analyze_route_dependency
 from ._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub_dependant
 from ._plan.deps import get_dependant as get_dependant
 from ._plan.edits import report_edits
+from ._plan.route_classes import register_route_classes
 from ._plan.describe import describe_endpoint, located
 from ._plan.fields import ModelField, create_model_field
 from ._plan.signature import typed_return_annotation
@@ -1328,6 +1329,7 @@ _RUN_ENDPOINT = PatchPoint(sys.modules[__name__], "run_endpoint_function")
 _SERIALIZE_RESPONSE = PatchPoint(sys.modules[__name__], "serialize_response")
 # APIRoute's own ``matches``: the router matches such routes itself; others it asks.
 _STOCK_API_ROUTE_MATCHES = PatchPoint(APIRoute, "matches").original
+register_route_classes(APIRoute, APIWebSocketRoute, _STOCK_API_ROUTE_MATCHES)
 _ROUTE_HANDLING = (
     PatchPoint(sys.modules[__name__], "get_request_handler"),
     PatchPoint(sys.modules[__name__], "request_response"),

@@ -9,27 +9,15 @@ from . import _lazy
 from ._plan.fields import INVALID_RESPONSE_TYPE_MESSAGE as _invalid_args_message  # noqa: F401  (FastAPI's name)
 from ._plan.fields import ModelField as ModelField
 from ._plan.fields import create_model_field as create_model_field
+from ._plan.http import deep_dict_update as deep_dict_update
+from ._plan.http import get_path_param_names as get_path_param_names
+from ._plan.http import is_body_allowed_for_status_code as is_body_allowed_for_status_code
 from .datastructures import DefaultPlaceholder, DefaultType
 from .exceptions import FastAPIDeprecationWarning as FastAPIDeprecationWarning
 from .exceptions import PydanticV1NotSupportedError as PydanticV1NotSupportedError
 
 if TYPE_CHECKING:
     from .routing import APIRoute
-
-_BODYLESS_STATUS_CODES = frozenset({204, 205, 304})
-_OPENAPI_STATUS_PATTERNS = frozenset({"default", "1XX", "2XX", "3XX", "4XX", "5XX"})
-
-
-def is_body_allowed_for_status_code(status_code: int | str | None) -> bool:
-    """Whether a response with this status may carry a body (1xx, 204, 205 and 304 may not)."""
-    if status_code is None or status_code in _OPENAPI_STATUS_PATTERNS:
-        return True
-    code = int(status_code)
-    return code >= 200 and code not in _BODYLESS_STATUS_CODES
-
-
-def get_path_param_names(path: str) -> set[str]:
-    return set(re.findall("{(.*?)}", path))
 
 
 def generate_operation_id_for_path(*, name: str, path: str, method: str) -> str:
@@ -44,17 +32,6 @@ def generate_unique_id(route: APIRoute) -> str:
     operation_id = re.sub(r"\W", "_", operation_id)
     assert route.methods
     return f"{operation_id}_{list(route.methods)[0].lower()}"
-
-
-def deep_dict_update(main_dict: dict[Any, Any], update_dict: dict[Any, Any]) -> None:
-    for key, value in update_dict.items():
-        current = main_dict.get(key)
-        if isinstance(current, dict) and isinstance(value, dict):
-            deep_dict_update(current, value)
-        elif isinstance(current, list) and isinstance(value, list):
-            main_dict[key] = current + value
-        else:
-            main_dict[key] = value
 
 
 def get_value_or_default(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette._utils import is_async_callable
+from .._starlette import is_async_callable
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.errors import ServerErrorMiddleware
@@ -25,7 +25,7 @@ from starlette.routing import Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from ..utils import is_body_allowed_for_status_code
+from .._plan.http import is_body_allowed_for_status_code
 from .jsonio import encode_error_detail, encode_untyped
 
 HANDLERS_SCOPE_KEY = "starlette.exception_handlers"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from starlette._exception_handler import wrap_app_handling_exceptions
+from .._starlette import wrap_app_handling_exceptions
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -34,7 +34,7 @@ from .body_limit import buffering_receive, unreadable_body
 from .codegen import solver_title
 from .deps import RequestContext, compile_solver
 from .forms import read_form
-from .hooks import EndpointRunner, Serializer, compile_hooked_finisher
+from .hooks import EndpointRunner, Finisher, Serializer, compile_hooked_finisher
 from .jsonio import loads_json
 from .respond import JSONWriter, ResponseOptions, compile_json_writer, compile_responder
 from .streaming import compile_stream_responder, is_event_stream_class
@@ -129,9 +129,6 @@ def build_request_handler(parts: RouteParts) -> RouteHandler:
         return await finish(values, ctx, scope)
 
     return handler
-
-
-Finisher = Callable[[dict[str, Any], Any, Scope], Awaitable[Response]]
 
 
 def compile_finisher(parts: RouteParts) -> Finisher:

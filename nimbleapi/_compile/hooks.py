@@ -13,7 +13,7 @@ FastAPI builds from what it returned.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -21,15 +21,33 @@ from starlette.types import Scope
 
 from .._plan.callables import is_coroutine_callable
 from ..datastructures import DefaultPlaceholder
-from ..utils import is_body_allowed_for_status_code
-from .respond import serialize_response
+from .._plan.http import is_body_allowed_for_status_code
+from ..dependencies.models import Dependant
+from .._plan.fields import ModelField
+from .respond import ResponseOptions, serialize_response
 from .streaming import _copy_sub_response_headers, _response_kwargs
-
-if TYPE_CHECKING:
-    from .handler import Finisher, RouteParts
 
 EndpointRunner = Callable[..., Awaitable[Any]]
 Serializer = Callable[..., Awaitable[Any]]
+# ``await finish(values, ctx, scope) -> Response``: the endpoint called, and its answer.
+Finisher = Callable[[dict[str, Any], Any, Scope], Awaitable[Response]]
+
+
+class FinisherParts(Protocol):
+    """What a hooked finisher reads of a route's parts (``handler.RouteParts``)."""
+
+    @property
+    def dependant(self) -> Dependant: ...
+    @property
+    def contexts(self) -> Any: ...
+    @property
+    def response_field(self) -> ModelField | None: ...
+    @property
+    def response_class(self) -> Any: ...
+    @property
+    def options(self) -> ResponseOptions: ...
+    @property
+    def status_code(self) -> int | None: ...
 
 
 async def run_endpoint_function(*, dependant: Any, values: dict[str, Any], is_coroutine: bool) -> Any:
@@ -40,7 +58,7 @@ async def run_endpoint_function(*, dependant: Any, values: dict[str, Any], is_co
     return await run_in_threadpool(dependant.call, **values)
 
 
-def compile_hooked_finisher(parts: RouteParts, run: EndpointRunner | None, serialize: Serializer | None) -> Finisher:
+def compile_hooked_finisher(parts: FinisherParts, run: EndpointRunner | None, serialize: Serializer | None) -> Finisher:
     """``await finish(values, ctx, scope) -> Response`` through *run* and *serialize* (None: the originals)."""
     run = run or run_endpoint_function
     serialize = serialize or serialize_response

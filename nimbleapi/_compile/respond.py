@@ -23,7 +23,7 @@ from ..datastructures import DefaultPlaceholder
 from ..encoders import jsonable_encoder
 from ..exceptions import EndpointContext, ResponseValidationError
 from ..types import IncEx
-from ..utils import is_body_allowed_for_status_code
+from .._plan.http import is_body_allowed_for_status_code
 from .core_schema import core_schema_of, serializes_alike_by_alias
 from .jsonio import encode_untyped
 

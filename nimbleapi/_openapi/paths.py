@@ -12,8 +12,9 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._plan.route_classes import api_route_class
 from ..openapi.constants import METHODS_WITH_BODY
-from ..utils import deep_dict_update
+from .._plan.http import deep_dict_update
 from .inputs import OperationInputs, collect_operation_inputs
 from .parameters import build_parameters, deduplicate_parameters
 from .request_body import build_request_body
@@ -65,11 +66,9 @@ def get_openapi_operation_metadata(*, route: Any, method: str, operation_ids: se
 
 
 def _callbacks(route: Any, context: DocumentContext) -> dict[str, Any]:
-    from ..routing import APIRoute
-
     callbacks: dict[str, Any] = {}
     for callback in route.callbacks:
-        if isinstance(getattr(callback, "original_route", callback), APIRoute):
+        if isinstance(getattr(callback, "original_route", callback), api_route_class()):
             path_item, _, _ = generate_path_item(callback, context)
             callbacks[callback.name] = {callback.path: path_item}
     return callbacks

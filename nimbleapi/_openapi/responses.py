@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..datastructures import DefaultPlaceholder
 from ..openapi.constants import REF_PREFIX
-from ..utils import deep_dict_update, is_body_allowed_for_status_code
+from .._plan.http import deep_dict_update, is_body_allowed_for_status_code
 from .schemas import FieldMapping, field_schema
 
 validation_error_definition: dict[str, Any] = {

@@ -14,7 +14,7 @@ from .. import _lazy, params
 from ..concurrency import _DependencyConcurrency
 from ..dependencies.models import Dependant
 from ..exceptions import DependencyScopeError
-from ..utils import get_path_param_names
+from .http import get_path_param_names
 from .callables import is_async_gen_callable, is_gen_callable, unwrapped_call
 from .edits import EditableList
 from .params import special_kind

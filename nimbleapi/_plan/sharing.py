@@ -17,7 +17,7 @@ from pydantic.fields import FieldInfo
 
 from .. import params
 from ..dependencies.models import Dependant
-from ..utils import get_path_param_names
+from .http import get_path_param_names
 from .params import ParamDetails, analyze_param
 
 _LIMIT = 4096

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
-from starlette._utils import get_route_path
+from .._starlette import get_route_path
 from starlette.datastructures import URL
 from starlette.responses import RedirectResponse
 from starlette.routing import Match, Route, Router
 from starlette.types import Receive, Scope, Send
 
-from .. import routing as api_routing  # read at request time (it imports this module)
 from .._patch_points import PatchPoint
+from .._plan.route_classes import ROUTE_CLASSES
 from .._compile.errors import (
     RECORDS_RESPONSE_START,
     UNTRACKED_SEND_KEY,
@@ -45,7 +45,7 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
     partial = partial_scope = None
     candidates = router._segment_index.candidates(router.routes, route_path)
     for route in candidates:
-        if type(route).matches is api_routing._STOCK_API_ROUTE_MATCHES and scope["type"] == "http":
+        if type(route).matches is ROUTE_CLASSES.api_route_matches and scope["type"] == "http":
             regex_match = route.path_regex.match(route_path)
             if regex_match is None:
                 continue

@@ -14,20 +14,19 @@ from __future__ import annotations
 from typing import Any
 
 from starlette import convertors, routing
-from starlette._utils import get_route_path
+from .._starlette import get_route_path
 from starlette.types import Scope
 
+from .._plan.route_classes import ROUTE_CLASSES, api_route_class
 from .index import ANYWHERE, first_segment
 from .tree import flatten
 
 
 def _is_static_api_route(route: Any) -> bool:
-    from ..routing import _STOCK_API_ROUTE_MATCHES, APIRoute
-
     return (
-        isinstance(route, APIRoute)
+        isinstance(route, api_route_class())
         and "{" not in route.path
-        and type(route).matches is _STOCK_API_ROUTE_MATCHES
+        and type(route).matches is ROUTE_CLASSES.api_route_matches
     )
 
 

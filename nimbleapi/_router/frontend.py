@@ -26,7 +26,7 @@ from contextlib import AsyncExitStack
 from typing import Any, Literal, NamedTuple
 
 from pydantic_core import PydanticUndefined
-from starlette._utils import get_route_path
+from .._starlette import get_route_path
 from starlette.datastructures import Headers, URLPath
 from starlette.exceptions import HTTPException
 from starlette.middleware import body_limit

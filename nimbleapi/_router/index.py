@@ -16,6 +16,7 @@ from typing import Any
 from starlette import routing
 
 from .._patch_points import PatchPoint
+from .._plan.route_classes import ROUTE_CLASSES, api_route_class
 from .tree import flatten
 
 ANYWHERE = object()
@@ -23,10 +24,10 @@ ANYWHERE = object()
 
 @functools.cache
 def _stock_route_classes() -> tuple[type[Any], ...]:
-    from ..routing import APIRoute, APIWebSocketRoute
-
+    websocket_route = ROUTE_CLASSES.api_websocket_route
+    assert websocket_route is not None
     # The most common class first: the check below stops at the first class that matches.
-    return (APIRoute, APIWebSocketRoute, routing.Route, routing.WebSocketRoute, routing.Mount)
+    return (api_route_class(), websocket_route, routing.Route, routing.WebSocketRoute, routing.Mount)
 
 
 @functools.cache
