@@ -136,7 +136,8 @@ class _RouterIncludeContext:
         )
 
     def path_for(self, route: Any) -> str:
-        return self.prefix + route.path
+        path: str = route.path
+        return self.prefix + path
 
 
 class _IncludedAPIRoute(APIRoute):
@@ -194,7 +195,7 @@ class _IncludedAPIRoute(APIRoute):
 
     def _build_app(self) -> ASGIApp:
         context = self._context
-        original = context.original_route
+        original: Any = context.original_route
         if type(original).get_route_handler is APIRoute.get_route_handler:
             app = super()._build_app()
         else:  # the declared route wraps the handler: build it over these settings

@@ -141,7 +141,7 @@ class FastAPI(Starlette):
         self.docs_assets_url = docs_assets_url
         self.openapi_version = "3.1.0"
         self.openapi_schema: dict[str, Any] | None = None
-        self._openapi_routes_version: tuple[int, int] | None = None
+        self._openapi_routes_version: int | None = None
         if self.openapi_url:
             if not self.title:
                 raise AssertionError("A title must be provided for OpenAPI, e.g.: 'My API'")
@@ -192,7 +192,7 @@ class FastAPI(Starlette):
     _entry: ASGIApp | None = None
     _middleware_stack: ASGIApp | None = None
 
-    @property  # type: ignore[override]
+    @property
     def middleware_stack(self) -> ASGIApp | None:
         return self._middleware_stack
 

@@ -76,7 +76,7 @@ class FastAPIAliasFinder:
         is_package = target_spec.submodule_search_locations is not None
         # The origin is the target's file: runners that execute ``-m fastapi`` by path (coverage) find it.
         loader = _AliasLoader(target_name)
-        spec = importlib.machinery.ModuleSpec(fullname, loader, origin=target_spec.origin, is_package=is_package)
+        spec = importlib.machinery.ModuleSpec(fullname, loader, origin=target_spec.origin, is_package=is_package)  # type: ignore[arg-type]  # a loader by protocol; importlib.abc.Loader would load importlib.abc first
         if is_package:
             spec.submodule_search_locations = list(target_spec.submodule_search_locations or [])
         return spec

@@ -40,7 +40,7 @@ with warnings.catch_warnings():
 try:
     from pydantic_extra_types.color import Color as PyExtraColor
 except ImportError:  # pragma: no cover - optional package
-    PyExtraColor = None  # type: ignore[assignment,misc]
+    PyExtraColor = None
 
 
 def isoformat(value: datetime.date | datetime.time) -> str:
@@ -126,9 +126,9 @@ def jsonable_encoder(
             if isinstance(obj, encoder_type):
                 return encode(obj)
     if include is not None and not isinstance(include, (set, dict)):
-        include = set(include)
+        include = set[Any](include)
     if exclude is not None and not isinstance(exclude, (set, dict)):
-        exclude = set(exclude)
+        exclude = set[Any](exclude)
     if isinstance(obj, BaseModel):
         dumped = obj.model_dump(
             mode="json",
@@ -195,7 +195,8 @@ def _object_to_dict(obj: Any) -> dict[Any, Any]:
     except Exception as exc:
         errors.append(exc)
     try:
-        return vars(obj)
+        attributes: dict[Any, Any] = vars(obj)
+        return attributes
     except Exception as exc:
         errors.append(exc)
         raise ValueError(errors) from exc

@@ -11,7 +11,7 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
@@ -64,7 +64,7 @@ from ._plan.signature import typed_return_annotation
 from ._router.dispatch import dispatch, serves_like_route
 from ._router.fast import StaticRouteTable
 from ._router.index import FirstSegmentIndex
-from ._router.frontend import FrontendRoutes, merge_child_scope
+from ._router.frontend import FrontendRouteGroup, FrontendRoutes, merge_child_scope
 from ._router.tree import EFFECTIVE_CONTEXT_KEY, INCLUDED_ROUTER_KEY, MISSING, SCOPE_KEY, IncludedLowPriorityRoutes, fastapi_scope, scope_entry
 from ._router.tree import restore_entry as _restore_fastapi_scope_key  # noqa: F401 (FastAPI name)
 
@@ -636,7 +636,7 @@ class APIRouter(routing.Router):
         self,
         path: str,
         endpoint: Callable[[Request], Awaitable[Response] | Response],
-        methods: Sequence[str] | None = None,
+        methods: Collection[str] | None = None,
         name: str | None = None,
         include_in_schema: bool = True,
     ) -> None:

@@ -81,7 +81,8 @@ class ApplicationBodyLimit:
         ungrouped = _UngroupedSignals(app)
         if max_body_size is None:
             # Outside any other limit there is nothing to count or catch; inside one, its signals.
-            self._outermost, self._nested = app, ungrouped
+            self._outermost: ASGIApp = app
+            self._nested: ASGIApp = ungrouped
         else:
             self._outermost = self._nested = RequestBodyLimitMiddleware(ungrouped, max_body_size=max_body_size)
 
@@ -134,7 +135,7 @@ def buffered_body_limit(scope: Scope) -> int | None:
     """
     if MAX_BODY_SIZE_SCOPE_KEY in scope:
         return None
-    return getattr(scope.get("app"), "max_buffered_body_size", DEFAULT_MAX_BUFFERED_BODY_SIZE)  # type: ignore[no-any-return]
+    return getattr(scope.get("app"), "max_buffered_body_size", DEFAULT_MAX_BUFFERED_BODY_SIZE)
 
 
 class BufferedBodyTooLarge(HTTPException):

@@ -185,7 +185,7 @@ def _unique_filename(filename: str, source: str) -> str:
     candidate, count = filename, 1
     while True:
         held = linecache.cache.get(candidate)
-        if held is None or "".join(held[2]) == source:
+        if held is None or (len(held) == 4 and "".join(held[2]) == source):
             return candidate
         count += 1
         candidate = f"{filename[:-1]} #{count}>"

@@ -13,7 +13,7 @@ closures around the application, and one ``send`` wrapper for both layers.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from .._starlette import is_async_callable
 from starlette.concurrency import run_in_threadpool
@@ -121,7 +121,10 @@ RESPONSE_STARTED_KEY = "nimbleapi.response_started"
 UNTRACKED_SEND_KEY = "nimbleapi.untracked_send"
 
 
-def records_response_start(app: Any) -> Any:
+_App = TypeVar("_App")
+
+
+def records_response_start(app: _App) -> _App:
     """Mark *app* as recording in the scope whether the response started (see above)."""
     setattr(app, RECORDS_RESPONSE_START, True)
     return app
@@ -184,7 +187,7 @@ class ErrorBoundary(ServerErrorMiddleware):
 
     _handled: HandledExceptions | None = None
 
-    @property  # type: ignore[override]
+    @property
     def app(self) -> ASGIApp:
         return self._app
 

@@ -163,11 +163,11 @@ class DependencyExitStack(AsyncExitStack):
     def push_entered_generator(self, gen: AsyncGenerator[Any, None]) -> None:
         """What ``enter_async_context(AsyncGeneratorDependency(gen))`` leaves on the stack,
         for a generator already advanced to its ``yield``."""
-        self._exit_callbacks.append((False, AsyncGeneratorDependency(gen)))  # type: ignore[attr-defined]
+        self._exit_callbacks.append((False, AsyncGeneratorDependency(gen)))
 
     async def close(self) -> None:
         """What leaving ``async with self`` without an exception does."""
-        callbacks = self._exit_callbacks  # type: ignore[attr-defined]
+        callbacks = self._exit_callbacks
         while callbacks:
             is_sync, callback = callbacks.pop()
             try:

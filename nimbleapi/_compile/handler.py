@@ -38,7 +38,7 @@ from .hooks import EndpointRunner, Finisher, Serializer, compile_hooked_finisher
 from .jsonio import loads_json
 from .respond import JSONWriter, ResponseOptions, compile_json_writer, compile_responder
 from .streaming import compile_stream_responder, is_event_stream_class
-from .threads import in_worker_thread
+from .threads import in_worker_thread, release_thread_result
 
 Undefined = PydanticUndefined
 RouteHandler = Callable[[Request], Awaitable[Response]]
@@ -150,7 +150,7 @@ def compile_finisher(parts: RouteParts) -> Finisher:
     async def finish(values: dict[str, Any], ctx: Any, scope: Scope) -> Response:
         content = await invoke(**values)
         endpoint_ctx = contexts.static if isinstance(content, Response) else contexts.for_scope(scope)
-        return respond(content, ctx.background_tasks, ctx.response, endpoint_ctx)  # type: ignore[no-any-return]
+        return respond(content, ctx.background_tasks, ctx.response, endpoint_ctx)
 
     return finish
 

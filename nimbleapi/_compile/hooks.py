@@ -63,6 +63,7 @@ def compile_hooked_finisher(parts: FinisherParts, run: EndpointRunner | None, se
     run = run or run_endpoint_function
     serialize = serialize or serialize_response
     dependant, contexts, field = parts.dependant, parts.contexts, parts.response_field
+    assert dependant.call is not None, "dependant.call must be a function"
     is_coroutine = is_coroutine_callable(dependant.call)
     response_class = parts.response_class
     dump_json = field is not None and isinstance(response_class, DefaultPlaceholder)

@@ -371,7 +371,7 @@ def _body_from_receive(ctx: ScopeContext) -> Awaitable[bytes]:
 
 
 def _body_of_request(ctx: ScopeContext) -> Awaitable[bytes]:
-    return ctx.connection.body()  # type: ignore[no-any-return]
+    return ctx.connection.body()
 
 
 _JSON_LOADS = json.loads

@@ -14,7 +14,8 @@ from .._plan.fields import ModelField
 from .._plan.params import param_model, param_request_keys
 from ..datastructures import _Unset
 from ..encoders import jsonable_encoder
-from .inputs import OperationInputs, flatten_param_fields
+from .._plan.params import flatten_param_fields
+from .inputs import OperationInputs
 from .schemas import FieldMapping, field_schema
 
 

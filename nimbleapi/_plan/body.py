@@ -13,6 +13,7 @@ into that flat shape (models merged with ``allOf``, optional groups as "absent o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from copy import copy, deepcopy
 from functools import partial
 from typing import Annotated, Any, Union, cast, get_args, get_origin
@@ -140,7 +141,7 @@ def with_form_union_validators(annotation: Any, normalize: Any) -> Any:
     return Union[tuple(choices)]  # noqa: UP007
 
 
-def create_body_model(*, fields: list[ModelField], model_name: str, config: ConfigDict | None = None) -> type[BaseModel]:
+def create_body_model(*, fields: Sequence[ModelField], model_name: str, config: ConfigDict | None = None) -> type[BaseModel]:
     definitions: dict[str, Any] = {field.name: (field.field_info.annotation, field.field_info) for field in fields}
     return create_model(model_name, __config__=config, **definitions)
 

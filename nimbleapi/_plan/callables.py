@@ -40,7 +40,7 @@ def _is_coroutine_function(candidate: Any) -> bool:
     return inspect.iscoroutinefunction(candidate) or _legacy_iscoroutinefunction(candidate)
 
 
-_KINDS = {
+_KINDS: dict[str, Callable[[Any], bool]] = {
     "generator": inspect.isgeneratorfunction,
     "async_generator": inspect.isasyncgenfunction,
     "coroutine": _is_coroutine_function,

@@ -123,7 +123,7 @@ def _sub_dependant(
 
 
 def _add_param_field(dependant: Dependant, field: Any) -> None:
-    location = getattr(field.field_info, "in_", None)
+    location: Any = getattr(field.field_info, "in_", None)
     target = {
         params.ParamTypes.path: dependant.path_params,
         params.ParamTypes.query: dependant.query_params,

@@ -8,6 +8,7 @@ is enforced by one pydantic-core call per value.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from copy import copy
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -24,7 +25,7 @@ Undefined = PydanticUndefined
 _adapters: dict[Any, tuple[ConfigDict | None, TypeAdapter[Any]]] = {}
 
 
-def _adapter_key(attributes: dict[str, Any], config: ConfigDict | None) -> Any:
+def _adapter_key(attributes: Mapping[str, Any], config: ConfigDict | None) -> Any:
     """A hashable description of a declaration, or None when part of it cannot be hashed.
 
     Values carry their type so that ``default=1`` and ``default=True`` (equal in Python)
@@ -51,8 +52,9 @@ def _adapter_for(field_info: FieldInfo, config: ConfigDict | None) -> TypeAdapte
         from pydantic.warnings import UnsupportedFieldAttributeWarning
 
         warnings.simplefilter("ignore", category=UnsupportedFieldAttributeWarning)
-        rebuilt = Field(**attributes["attributes"])  # type: ignore[arg-type]
-        annotated = Annotated[(attributes["annotation"], *attributes["metadata"], rebuilt)]  # type: ignore[valid-type]
+        rebuilt = Field(**attributes["attributes"])
+        arguments = (attributes["annotation"], *attributes["metadata"], rebuilt)
+        annotated = Annotated[arguments]  # type: ignore[valid-type]  # known at run time only
         adapter = TypeAdapter(annotated, config=config)
     if key is not None:
         # The config itself is kept and compared, so a reused id() never matches a stale entry.

@@ -39,14 +39,15 @@ SPECIAL_TYPES = ("request", "websocket", "http_connection", "response", "backgro
 
 def special_kind(annotation: Any) -> str | None:
     """Which framework-provided object a parameter of this type receives, if any."""
-    for kind, cls in (
+    kinds: tuple[tuple[str, Any], ...] = (
         ("request", Request),
         ("websocket", WebSocket),
         ("http_connection", HTTPConnection),
         ("response", Response),
         ("background_tasks", StarletteBackgroundTasks),
         ("security_scopes", _lazy.loaded_attribute("nimbleapi.security.oauth2", "SecurityScopes")),
-    ):
+    )
+    for kind, cls in kinds:
         if cls is not None and lenient_issubclass(annotation, cls):
             return kind
     return None
@@ -228,11 +229,11 @@ def ensure_multipart_is_installed() -> None:
         assert __version__ > "0.0.12"
     except (ImportError, AssertionError):
         try:
-            from multipart import __version__ as other_version  # type: ignore[import-not-found,no-redef]
+            from multipart import __version__ as other_version
 
             assert other_version
             try:
-                from multipart.multipart import parse_options_header  # type: ignore[import-not-found]
+                from multipart.multipart import parse_options_header
 
                 assert parse_options_header
             except ImportError:

@@ -9,7 +9,6 @@ every module reading them runs after that.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 
@@ -22,13 +21,13 @@ class RouteClasses:
         self.api_route: type[Any] | None = None
         self.api_websocket_route: type[Any] | None = None
         # APIRoute's own ``matches``: a route whose class still has it is matched by the router.
-        self.api_route_matches: Callable[..., Any] | None = None
+        self.api_route_matches: object = None
 
 
 ROUTE_CLASSES = RouteClasses()
 
 
-def register_route_classes(api_route: type[Any], api_websocket_route: type[Any], api_route_matches: Callable[..., Any]) -> None:
+def register_route_classes(api_route: type[Any], api_websocket_route: type[Any], api_route_matches: object) -> None:
     ROUTE_CLASSES.api_route = api_route
     ROUTE_CLASSES.api_websocket_route = api_websocket_route
     ROUTE_CLASSES.api_route_matches = api_route_matches

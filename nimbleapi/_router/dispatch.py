@@ -42,7 +42,8 @@ async def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> N
         await _handle_matched(route, scope, receive, send)
         return
     route_path = get_route_path(scope)
-    partial = partial_scope = None
+    partial: Any = None
+    partial_scope: dict[str, Any] = {}
     candidates = router._segment_index.candidates(router.routes, route_path)
     for route in candidates:
         if type(route).matches is ROUTE_CLASSES.api_route_matches and scope["type"] == "http":

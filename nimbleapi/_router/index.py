@@ -78,10 +78,10 @@ class FirstSegmentIndex:
                 for bucket in buckets.values():
                     bucket.append(route)
             else:
-                bucket = buckets.get(key)
-                if bucket is None:
-                    bucket = buckets[key] = list(anywhere)
-                bucket.append(route)
+                found = buckets.get(key)
+                if found is None:
+                    found = buckets[key] = list(anywhere)
+                found.append(route)
         self._buckets, self._anywhere = buckets, anywhere
         self._routes, self._count = routes, len(routes)
 
@@ -90,4 +90,5 @@ class FirstSegmentIndex:
         if routes is not self._routes or len(routes) != self._count:
             self._rebuild(routes)
         end = route_path.find("/", 1)
-        return self._buckets.get(route_path[1:] if end < 0 else route_path[1:end], self._anywhere)
+        bucket: Sequence[Any] = self._buckets.get(route_path[1:] if end < 0 else route_path[1:end], self._anywhere)
+        return bucket

@@ -77,7 +77,7 @@ def fastapi_scope(scope: MutableMapping[str, Any]) -> dict[str, Any]:
     state = scope.get(SCOPE_KEY)
     if state is None:
         state = scope[SCOPE_KEY] = {}
-    return state  # type: ignore[no-any-return]
+    return state
 
 
 def scope_entry(scope: Scope, key: str) -> Any:

@@ -28,7 +28,7 @@ class APIKeyBase(SecurityBase):
         auto_error: bool,
     ) -> None:
         self.auto_error = auto_error
-        self.model = APIKey(**{"in": location}, name=name, description=description)
+        self.model = APIKey(**{"in": location}, name=name, description=description)  # type: ignore[arg-type]  # "in" is a keyword
         self.scheme_name = scheme_name or type(self).__name__
 
     def make_not_authenticated_error(self) -> HTTPException:

@@ -85,9 +85,11 @@ class HTTPBase(SecurityBase):
         """Parse the header; ``expected_scheme`` (lower case) is checked case-insensitively."""
         scheme, credentials = get_authorization_scheme_param(request.headers.get("Authorization"))
         if not (scheme and credentials):
-            return self._unauthenticated()
+            self._unauthenticated()
+            return None
         if expected_scheme is not None and scheme.lower() != expected_scheme:
-            return self._unauthenticated()
+            self._unauthenticated()
+            return None
         return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
 
 
@@ -126,7 +128,8 @@ class HTTPBasic(HTTPBase):
     async def __call__(self, request: HTTPConnection) -> HTTPBasicCredentials | None:  # type: ignore[override]
         scheme, encoded = get_authorization_scheme_param(request.headers.get("Authorization"))
         if scheme.lower() != "basic":
-            return self._unauthenticated()
+            self._unauthenticated()
+            return None
         try:
             decoded = b64decode(encoded).decode("ascii")
         except ValueError as exc:  # covers binascii.Error and UnicodeDecodeError

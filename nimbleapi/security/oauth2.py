@@ -102,7 +102,8 @@ class OAuth2(SecurityBase):
         authorization = request.headers.get("Authorization")
         if authorization:
             return authorization
-        return self._unauthenticated()
+        self._unauthenticated()
+        return None
 
     def _unauthenticated(self) -> None:
         """Reject the request, or let it through anonymously when ``auto_error`` is off."""
@@ -114,7 +115,8 @@ class OAuth2(SecurityBase):
         """The token of an ``Authorization: Bearer <token>`` header (scheme case-insensitive)."""
         scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
         if scheme.lower() != "bearer":
-            return self._unauthenticated()
+            self._unauthenticated()
+            return None
         return token
 
 

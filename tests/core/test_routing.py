@@ -1120,3 +1120,24 @@ def test_root_path_route() -> None:
     app.get("/")(lambda: "root")
 
     assert TestClient(app).get("/").json() == "root"
+
+
+def test_route_class_may_return_a_plain_function_as_handler() -> None:
+    # A synchronous handler runs in the threadpool; what it raises is answered as usual.
+    class SyncRoute(APIRoute):
+        def get_route_handler(self) -> Any:
+            def handler(request: Request) -> Response:
+                if request.query_params.get("fail"):
+                    raise HTTPException(status_code=418, detail="no tea")
+                return PlainTextResponse("sync")
+
+            return handler
+
+    app = FastAPI()
+    app.router.route_class = SyncRoute
+    app.get("/tea")(lambda: None)
+
+    client = TestClient(app)
+    assert client.get("/tea").text == "sync"
+    failed = client.get("/tea", params={"fail": "1"})
+    assert (failed.status_code, failed.json()) == (418, {"detail": "no tea"})
