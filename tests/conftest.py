@@ -11,6 +11,30 @@ from starlette.types import ASGIApp, Message
 ServeUntilDisconnect = Callable[[ASGIApp, str], Awaitable[list[bytes]]]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--dependency-solver",
+        choices=("generated", "loop"),
+        default="generated",
+        help="how routes solve dependency trees: generated code (nimbleapi's choice) or the step "
+        "loop it is written from, which deeper trees use; .ci/run runs the dependency tests in both",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--dependency-solver") == "loop":
+        from nimbleapi._compile import codegen
+
+        codegen.MAX_DEPTH = 0  # every tree is "too deep" for generated code
+
+
+@pytest.fixture
+def generated_solver(request: pytest.FixtureRequest) -> None:
+    """For tests about the generated code itself: skipped when the run uses the step loop."""
+    if request.config.getoption("--dependency-solver") == "loop":
+        pytest.skip("this run solves dependencies with the step loop (--dependency-solver=loop)")
+
+
 async def _serve_until_disconnect(app: ASGIApp, path: str) -> list[bytes]:
     """Serve ``GET path``; the client leaves as soon as the first body chunk arrived."""
     first_chunk = anyio.Event()

@@ -97,6 +97,7 @@ def test_shared_dependency_runs_once_unless_caching_is_off() -> None:
     assert calls == ["shared", "shared"]
 
 
+@pytest.mark.usefixtures("generated_solver")
 def test_generated_solver_is_shown_in_tracebacks() -> None:
     def broken() -> None:
         raise LookupError("in a dependency")
@@ -114,6 +115,7 @@ def test_generated_solver_is_shown_in_tracebacks() -> None:
     assert "value = cache[" in rendered  # the generated line itself, from linecache
 
 
+@pytest.mark.usefixtures("generated_solver")
 def test_routes_of_the_same_shape_keep_their_own_solver_names() -> None:
     def broken() -> None:
         raise LookupError("in a dependency")
@@ -165,6 +167,7 @@ def failing_app(path: str, dependency_name: str) -> FastAPI:
     return app
 
 
+@pytest.mark.usefixtures("generated_solver")
 def test_a_traceback_shows_the_line_of_its_own_routes_solver() -> None:
     # Same endpoint name and shape; other dependencies, paths, applications: each traceback
     # names its route and shows the line that called its own dependency.
@@ -183,6 +186,7 @@ def test_a_traceback_shows_the_line_of_its_own_routes_solver() -> None:
         assert line in "".join(linecache.getlines(filename))
 
 
+@pytest.mark.usefixtures("generated_solver")
 def test_generated_solver_names_what_it_holds() -> None:
     def get_db() -> str:
         raise LookupError("no database")
