@@ -1,11 +1,9 @@
-"""The documentation pages work in a real browser, offline.
+"""The API documentation pages (/docs, /redoc) work in a real browser, offline.
 
 The example app is served by ``nimbleapi run`` on a loopback port with the docs
 assets served by the app itself (``NIMBLEAPI_DOCS_ASSETS=local``). Headless Chromium
-(the system's ``chromium``, driven by Playwright) opens ``/docs`` and ``/redoc`` with
-every non-loopback request refused, twice over: the page's requests to other hosts
-are aborted and recorded, and the browser's proxy for other hosts is a closed
-loopback port. The pages must render every operation of the document and Swagger
+(offline_browser.py) opens ``/docs`` and ``/redoc`` with every non-loopback request
+refused. The pages must render every operation of the document and Swagger
 UI's "Try it out" must show the live response of the running server.
 
 Skipped where Playwright or Chromium is missing. Set ``NIMBLEAPI_SCREENSHOT_DIR`` to
@@ -16,70 +14,32 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-sync_api = pytest.importorskip(
+from .offline_browser import OfflinePage, free_loopback_port, requires_chromium, stop
+
+pytest.importorskip(
     "playwright.sync_api",
     reason="the browser tests need the 'playwright' package (pip install playwright; no browser download needed)",
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_APP = REPO_ROOT / "examples" / "app.py"
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
-CLOSED_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens there, so other hosts are unreachable
 SERVER_START_TIMEOUT_S = 30.0
-PAGE_TIMEOUT_MS = 30_000
 
-
-def find_chromium() -> str | None:
-    explicit = os.environ.get("CHROMIUM_PATH")
-    if explicit:
-        return explicit if Path(explicit).is_file() else None
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-CHROMIUM = find_chromium()
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    f"--proxy-server={CLOSED_PROXY}",  # loopback stays direct: Chromium never proxies it by default
-]
-
-pytestmark = [
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="no Chromium found: install Debian's 'chromium' package (apt-get install chromium) "
-        "or point CHROMIUM_PATH at a Chromium binary",
-    ),
-    pytest.mark.timeout(180),
-]
+pytestmark = [requires_chromium, pytest.mark.timeout(180)]
 
 
 # ---- the server ------------------------------------------------------------------------
-
-
-def free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def fetch_json(url: str, *, data: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Any:
@@ -100,16 +60,6 @@ def wait_until_serving(process: subprocess.Popen[bytes], url: str, log: Path) ->
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
     pytest.fail(f"the example app did not answer {url} within {SERVER_START_TIMEOUT_S:.0f}s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -141,54 +91,6 @@ def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]
         for path, path_item in document["paths"].items()
         for method, operation in path_item.items()
     ]
-
-
-# ---- the browser -----------------------------------------------------------------------
-
-
-@dataclass
-class OfflinePage:
-    """A browser page whose requests to any host but loopback are refused and recorded."""
-
-    page: Any
-    refused: list[tuple[str, str]] = field(default_factory=list)  # (resource type, url)
-
-    def guard(self, route: Any) -> None:
-        request = route.request
-        if urlsplit(request.url).hostname in LOOPBACK_HOSTS or request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            self.refused.append((request.resource_type, request.url))
-            route.abort("internetdisconnected")
-
-    def screenshot(self, name: str) -> None:
-        directory = os.environ.get("NIMBLEAPI_SCREENSHOT_DIR")
-        if directory:
-            Path(directory).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        # launch() starts Chromium on a fresh temporary profile and removes it on close.
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def offline_page(browser: Any) -> Iterator[OfflinePage]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, service_workers="block")
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    try:
-        offline = OfflinePage(context.new_page())
-        context.route("**/*", offline.guard)
-        yield offline
-    finally:
-        context.close()
 
 
 # ---- /docs ---------------------------------------------------------------------------
