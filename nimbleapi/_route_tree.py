@@ -42,7 +42,8 @@ from ._router.tree import (
 from .datastructures import Default
 from .exceptions import FastAPIError
 from .routing import APIRoute, APIRouter, APIWebSocketRoute, _first_set, _limit_body, request_response
-from .utils import generate_unique_id, get_value_or_default
+from ._plan.settings import merge_settings, settings_of
+from .utils import generate_unique_id
 
 
 _effective_route_context_var: ContextVar[Any] = ContextVar("nimbleapi_effective_route_context", default=None)
@@ -95,23 +96,24 @@ class _RouterIncludeContext:
         form_limits: Any = None,
     ) -> _RouterIncludeContext:
         validate_max_body_size(max_body_size)
+        declared = {
+            "tags": tags,
+            "dependencies": dependencies,
+            "default_response_class": default_response_class,
+            "responses": responses,
+            "callbacks": callbacks,
+            "deprecated": deprecated,
+            "include_in_schema": include_in_schema,
+            "generate_unique_id_function": generate_unique_id_function,
+            "max_body_size": _first_set(included_router.max_body_size, max_body_size),
+            "form_limits": validate_form_limits(form_limits),
+        }
         return cls(
             included_router=included_router,
             prefix=parent_router.prefix + prefix,
-            tags=[*parent_router.tags, *(tags or [])],
-            dependencies=[*parent_router.dependencies, *(dependencies or [])],
-            default_response_class=get_value_or_default(default_response_class, parent_router.default_response_class),
-            responses={**parent_router.responses, **(responses or {})},
-            callbacks=[*parent_router.callbacks, *(callbacks or [])],
-            deprecated=deprecated or parent_router.deprecated,
-            include_in_schema=parent_router.include_in_schema and include_in_schema,
-            generate_unique_id_function=get_value_or_default(
-                generate_unique_id_function, parent_router.generate_unique_id_function
-            ),
             strict_content_type=parent_router.strict_content_type,
             dependency_overrides_provider=parent_router.dependency_overrides_provider,
-            max_body_size=_first_set(included_router.max_body_size, max_body_size, parent_router.max_body_size),
-            form_limits={**(parent_router.form_limits or {}), **validate_form_limits(form_limits)},
+            **merge_settings(settings_of(parent_router, tuple(declared)), declared),
         )
 
     def combine(self, child: _RouterIncludeContext) -> _RouterIncludeContext:
@@ -119,25 +121,26 @@ class _RouterIncludeContext:
         return _RouterIncludeContext(
             included_router=child.included_router,
             prefix=self.prefix + child.prefix,
-            tags=[*self.tags, *child.tags],
-            dependencies=[*self.dependencies, *child.dependencies],
-            default_response_class=get_value_or_default(child.default_response_class, self.default_response_class),
-            responses={**self.responses, **child.responses},
-            callbacks=[*self.callbacks, *child.callbacks],
-            deprecated=self.deprecated or child.deprecated,
-            include_in_schema=self.include_in_schema and child.include_in_schema,
-            generate_unique_id_function=get_value_or_default(
-                child.generate_unique_id_function, self.generate_unique_id_function
-            ),
-            strict_content_type=get_value_or_default(child.strict_content_type, self.strict_content_type),
             dependency_overrides_provider=self.dependency_overrides_provider,
-            max_body_size=_first_set(child.max_body_size, self.max_body_size),
-            form_limits={**self.form_limits, **child.form_limits},
+            **merge_settings(settings_of(self, _INCLUDE_SETTINGS), settings_of(child, _INCLUDE_SETTINGS)),
         )
 
     def path_for(self, route: Any) -> str:
         path: str = route.path
         return self.prefix + path
+
+
+# What an inclusion carries to the routes below it, and what a route of its own has.
+_INCLUDE_SETTINGS = (
+    "tags", "dependencies", "default_response_class", "responses", "callbacks", "deprecated", "include_in_schema",
+    "generate_unique_id_function", "strict_content_type", "max_body_size", "form_limits",
+)
+_ROUTE_SETTINGS = (
+    "tags", "dependencies", "response_class", "responses", "callbacks", "deprecated", "include_in_schema",
+    "generate_unique_id_function", "strict_content_type", "max_body_size", "form_limits",
+)
+# The router defaults a route added to that router takes unless it sets its own.
+_ROUTER_DEFAULTS = ("response_class", "generate_unique_id_function", "strict_content_type")
 
 
 class _IncludedAPIRoute(APIRoute):
@@ -151,20 +154,26 @@ class _IncludedAPIRoute(APIRoute):
         self._context = context
         context.state = self  # read while the declared route builds a handler below
         route: Any = context.original_route
-        router = include.included_router
+        # The included router's defaults first (the route may have been added to it
+        # directly), then the inclusion's.
+        declared = settings_of(route, _ROUTE_SETTINGS)
+        declared.update(
+            merge_settings(
+                settings_of(include.included_router, _ROUTER_DEFAULTS, response_class="default_response_class"),
+                settings_of(route, _ROUTER_DEFAULTS),
+            )
+        )
+        settings = merge_settings(settings_of(include, _ROUTE_SETTINGS, response_class="default_response_class"), declared)
+        settings["form_limits"] = settings["form_limits"] or None
         super().__init__(
             include.path_for(route),
             route.endpoint,
             # A streaming route re-derives its item type from the endpoint's annotation.
             response_model=Default(None) if route.stream_item_type is not None else route.response_model,
             status_code=route.status_code,
-            tags=[*include.tags, *route.tags],
-            dependencies=[*include.dependencies, *route.dependencies],
             summary=route.summary,
             description=route.description,
             response_description=route.response_description,
-            responses={**include.responses, **route.responses},
-            deprecated=route.deprecated or include.deprecated,
             name=route.name,
             methods=route.methods,
             operation_id=route.operation_id,
@@ -174,21 +183,9 @@ class _IncludedAPIRoute(APIRoute):
             response_model_exclude_unset=route.response_model_exclude_unset,
             response_model_exclude_defaults=route.response_model_exclude_defaults,
             response_model_exclude_none=route.response_model_exclude_none,
-            include_in_schema=route.include_in_schema and include.include_in_schema,
-            response_class=get_value_or_default(
-                route.response_class, router.default_response_class, include.default_response_class
-            ),
             dependency_overrides_provider=include.dependency_overrides_provider,
-            callbacks=[*include.callbacks, *(route.callbacks or [])],
             openapi_extra=route.openapi_extra,
-            generate_unique_id_function=get_value_or_default(
-                route.generate_unique_id_function, router.generate_unique_id_function, include.generate_unique_id_function
-            ),
-            strict_content_type=get_value_or_default(
-                route.strict_content_type, router.strict_content_type, include.strict_content_type
-            ),
-            max_body_size=_first_set(route.max_body_size, include.max_body_size),
-            form_limits={**include.form_limits, **(route.form_limits or {})} or None,
+            **settings,
         )
         if type(route).get_route_handler is not APIRoute.get_route_handler:
             self.app = self._build_app()  # built per inclusion at once, as the declared route's is

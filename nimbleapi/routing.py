@@ -58,6 +58,7 @@ from ._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub
 from ._plan.deps import get_dependant as get_dependant
 from ._plan.edits import report_edits
 from ._plan.route_classes import register_route_classes
+from ._plan.settings import merge_settings, settings_of
 from ._plan.describe import describe_endpoint, located
 from ._plan.fields import ModelField, create_model_field
 from ._plan.signature import typed_return_annotation
@@ -699,21 +700,30 @@ class APIRouter(routing.Router):
         form_limits: Any = None,
     ) -> None:
         route_class = route_class_override or self.route_class
-        route_options: dict[str, Any] = {}
-        if form_limits is not None or self.form_limits is not None:
-            route_options["form_limits"] = {**(self.form_limits or {}), **(form_limits or {})}
+        declared = {
+            "tags": tags,
+            "dependencies": dependencies,
+            "responses": responses,
+            "deprecated": deprecated,
+            "include_in_schema": include_in_schema,
+            "response_class": response_class,
+            "callbacks": callbacks,
+            "generate_unique_id_function": generate_unique_id_function,
+            "strict_content_type": strict_content_type,
+            "max_body_size": max_body_size,
+            "form_limits": form_limits,
+        }
+        settings = merge_settings(settings_of(self, tuple(declared), response_class="default_response_class"), declared)
+        if settings["form_limits"] is None:  # not passed: a route class with FastAPI's signature has no such argument
+            del settings["form_limits"]
         route = route_class(
             self.prefix + path,
             endpoint=endpoint,
             response_model=response_model,
             status_code=status_code,
-            tags=[*self.tags, *(tags or [])],
-            dependencies=[*self.dependencies, *(dependencies or [])],
             summary=summary,
             description=description,
             response_description=response_description,
-            responses={**self.responses, **(responses or {})},
-            deprecated=deprecated or self.deprecated,
             methods=methods,
             operation_id=operation_id,
             response_model_include=response_model_include,
@@ -722,16 +732,10 @@ class APIRouter(routing.Router):
             response_model_exclude_unset=response_model_exclude_unset,
             response_model_exclude_defaults=response_model_exclude_defaults,
             response_model_exclude_none=response_model_exclude_none,
-            include_in_schema=include_in_schema and self.include_in_schema,
-            response_class=get_value_or_default(response_class, self.default_response_class),
             name=name,
             dependency_overrides_provider=self.dependency_overrides_provider,
-            callbacks=[*self.callbacks, *(callbacks or [])],
             openapi_extra=openapi_extra,
-            generate_unique_id_function=get_value_or_default(generate_unique_id_function, self.generate_unique_id_function),
-            strict_content_type=get_value_or_default(strict_content_type, self.strict_content_type),
-            max_body_size=max_body_size if max_body_size is not None else self.max_body_size,
-            **route_options,
+            **settings,
         )
         self.routes.append(route)
         self._mark_routes_changed()

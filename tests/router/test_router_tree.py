@@ -385,3 +385,35 @@ def test_form_limits_of_the_inclusion_apply_and_the_routers_own_win() -> None:
     files = {"upload": ("a.txt", b"x")}
     assert client.post("/typed", data={"a": "1"}, files=files).status_code == 400  # the inclusion's max_files
     assert client.post("/typed", data={"a": "1", "b": "2", "c": "3"}).status_code == 400
+
+
+def test_settings_combine_the_same_way_at_every_level() -> None:
+    # route <- its router <- include_router(...) <- an outer router <- include_router(...)
+    calls: list[str] = []
+
+    def mark(name: str) -> Any:
+        return Depends(lambda: calls.append(name))
+
+    inner = APIRouter(tags=["router"], dependencies=[mark("router")], responses={404: {"description": "router"}},
+                      default_response_class=PlainTextResponse)
+    inner.add_api_route(
+        "/item", lambda: "ok", tags=["route"], dependencies=[mark("route")], responses={409: {"description": "route"}},
+        max_body_size=10,
+    )
+    outer = APIRouter()
+    outer.include_router(inner, prefix="/in", tags=["include"], dependencies=[mark("include")],
+                         responses={404: {"description": "include"}, 410: {"description": "include"}})
+    app = FastAPI()
+    app.include_router(outer, prefix="/out", tags=["outer"], dependencies=[mark("outer")], deprecated=True,
+                       max_body_size=1000)
+
+    context: Any = next(c for c in iter_route_contexts(app.routes) if c.path == "/out/in/item")
+    assert context.tags == ["outer", "include", "router", "route"]  # outer levels first
+    assert context.deprecated is True  # either level's
+    assert context.max_body_size == 10  # the innermost level that sets it
+    assert {code: value["description"] for code, value in context.responses.items()} == {
+        404: "router", 410: "include", 409: "route"  # inner levels update outer ones
+    }
+    response = TestClient(app).get("/out/in/item")
+    assert response.text == "ok" and response.headers["content-type"].startswith("text/plain")  # the router's default
+    assert calls == ["outer", "include", "router", "route"]
