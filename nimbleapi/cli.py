@@ -2,6 +2,7 @@
 
     nimbleapi dev [PATH]     # development: 127.0.0.1, reload on file changes
     nimbleapi run [PATH]     # production:  0.0.0.0, no reload
+    nimbleapi routes [PATH]  # the route table and the route lint's findings (``_lint``)
     nimbleapi alias install  # this environment's ``fastapi`` becomes nimbleapi (``_alias``)
 
 The options are those of FastAPI's ``fastapi dev`` / ``fastapi run`` (fastapi-cli), so
@@ -33,11 +34,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import json
 import os
 import sys
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -230,10 +232,13 @@ def build_parser(prog: str = "nimbleapi") -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=version_text())
     add_verbose_option(parser, default=False)
     with_alias = prog == "nimbleapi"  # the fastapi command is FastAPI's; the alias is managed as nimbleapi
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{dev,run,alias}" if with_alias else "{dev,run}")
+    # ``fastapi`` shows fastapi-cli's commands; ``routes`` works under both names.
+    choices = "{dev,run,routes,alias}" if with_alias else "{dev,run}"
+    commands = parser.add_subparsers(dest="command", required=True, metavar=choices)
     for name, mode in MODES.items():
         command = commands.add_parser(name, help=mode.help, description=mode.help)
         add_serve_options(command, mode)
+    add_routes_command(commands)
     if with_alias:
         add_alias_command(commands)
     return parser
@@ -260,9 +265,37 @@ def add_verbose_option(parser: argparse.ArgumentParser, default: object) -> None
     )
 
 
-def add_serve_options(parser: argparse.ArgumentParser, mode: Mode) -> None:
+ROUTES_HELP = "Print the application's routes and what the route lint finds in them."
+
+
+def add_routes_command(commands: Any) -> None:
+    command = commands.add_parser("routes", help=ROUTES_HELP, description=ROUTES_HELP)
+    add_discovery_options(command)
+    command.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+    command.add_argument("--check", action="store_true", help="exit with status 1 when the lint finds a problem")
+    add_verbose_option(command, default=argparse.SUPPRESS)
+
+
+def add_discovery_options(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("path", nargs="?", help="Python file or package directory containing the app")
+    add(
+        "-e",
+        "--entrypoint",
+        metavar="MODULE:ATTR",
+        help="import the app from here instead of from PATH, e.g. 'pkg.main:app'",
+    )
+    add(
+        "--app",
+        dest="app_name",
+        metavar="NAME",
+        help="name of the app object in the module (default: 'app', 'api', or the first FastAPI instance)",
+    )
+
+
+def add_serve_options(parser: argparse.ArgumentParser, mode: Mode) -> None:
+    add_discovery_options(parser)
+    add = parser.add_argument
     add("--host", default=mode.host, help=f"address to bind (default: {mode.host})")
     port = int(os.environ.get(PORT_VARIABLE) or DEFAULT_PORT)
     add("--port", type=int, default=port, help=f"port to bind (default: ${PORT_VARIABLE}, else {DEFAULT_PORT})")
@@ -292,18 +325,6 @@ def add_serve_options(parser: argparse.ArgumentParser, mode: Mode) -> None:
         "--forwarded-allow-ips",
         metavar="IPS",
         help="comma-separated addresses trusted to send proxy headers, '*' for all (default: uvicorn's, 127.0.0.1)",
-    )
-    add(
-        "-e",
-        "--entrypoint",
-        metavar="MODULE:ATTR",
-        help="import the app from here instead of from PATH, e.g. 'pkg.main:app'",
-    )
-    add(
-        "--app",
-        dest="app_name",
-        metavar="NAME",
-        help="name of the app object in the module (default: 'app', 'api', or the first FastAPI instance)",
     )
     add_verbose_option(parser, default=argparse.SUPPRESS)
 
@@ -378,9 +399,39 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
         # Like fastapi-cli, the command's own messages go to stdout, where FastAPI's tests read them.
         print(f"Error: {error}", flush=True)
         return 1
+    if options.command == "routes":
+        return print_routes(target, options)
     print(describe(target, options), flush=True)
+    if options.command == "dev":
+        print_lint_findings(target)
     serve(target, options)
     return 0
+
+
+def application(target: AppTarget) -> Any:
+    return getattr(importlib.import_module(target.module), target.attribute)
+
+
+def print_routes(target: AppTarget, options: argparse.Namespace) -> int:
+    from . import _lint
+
+    routes = _lint.collect_routes(application(target))
+    findings = _lint.lint_routes(routes)
+    if options.json:
+        document = {"routes": [asdict(route) for route in routes], "findings": [f.as_dict() for f in findings]}
+        print(json.dumps(document, indent=2), flush=True)
+    else:
+        print(_lint.format_table(routes), _lint.format_findings(findings), sep="\n\n", flush=True)
+    return 1 if options.check and findings else 0
+
+
+def print_lint_findings(target: AppTarget) -> None:
+    """The route lint at start-up in development: problems only, silent when there are none."""
+    from . import _lint
+
+    findings = _lint.lint_app(application(target))
+    if findings:
+        print(_lint.format_findings(findings), flush=True)
 
 
 def _server_installed() -> bool:

@@ -39,9 +39,11 @@ class _AliasLoader:
 
     def __init__(self, target_name: str) -> None:
         self.target_name = target_name
+        self.own_spec: importlib.machinery.ModuleSpec | None = None
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         module = importlib.import_module(self.target_name)
+        self.own_spec = module.__spec__
         if self.target_name == TARGET:
             # ``import fastapi`` loads what FastAPI's package imports; nimbleapi alone defers it.
             import_all(vars(module))
@@ -49,7 +51,13 @@ class _AliasLoader:
         return module
 
     def exec_module(self, module: ModuleType) -> None:
-        """The target module was executed when it was imported; nothing is left to run."""
+        """The target module was executed when it was imported; nothing is left to run.
+
+        Importing under the alias stamped the ``fastapi`` spec on the shared module; its own
+        spec goes back, or its relative imports would see ``__package__ != __spec__.parent``.
+        """
+        if self.own_spec is not None:
+            module.__spec__ = self.own_spec
 
     def get_code(self, fullname: str) -> CodeType | None:
         """Lets ``python -m fastapi`` run ``nimbleapi.__main__``."""

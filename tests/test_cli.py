@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import subprocess
 import sys
@@ -311,7 +312,7 @@ def test_missing_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit) as exit_info:
         run_command_line([])
     assert exit_info.value.code == 2
-    assert "{dev,run,alias}" in capsys.readouterr().err
+    assert "{dev,run,routes,alias}" in capsys.readouterr().err
 
 
 # ---- main() and the missing server ---------------------------------------------------
@@ -382,3 +383,81 @@ def test_run_serves_the_example_app() -> None:
     finally:
         output = stop(server)
     assert "Serving app:app" in output
+
+
+# ---- nimbleapi routes: the table and the route lint ---------------------------------------
+
+LINT_APP = '''
+from pydantic import BaseModel
+
+from nimbleapi import Depends, FastAPI
+
+
+class User(BaseModel):
+    name: str
+
+
+app = FastAPI()
+
+
+def current_token(token: str = "") -> str:
+    return token
+
+
+@app.get("/users/{user_id}", response_model=User)
+def read_user(user_id: int, token: str = Depends(current_token)) -> dict[str, str]:
+    return {"name": "x"}
+
+
+@app.get("/users/me")
+def read_me() -> None:
+    return None
+'''
+
+
+def test_routes_prints_the_table_then_the_findings(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "lintme.py", LINT_APP)
+    assert run_command_line(["routes", "lintme.py"]) == 0
+    out = capsys.readouterr().out
+    table, findings = out.split("\n\n")
+    row = next(line for line in table.splitlines() if "/users/{user_id}" in line)
+    assert row.split()[:3] == ["GET", "/users/{user_id}", "read_user"]
+    assert "lintme.py:18" in row and "current_token" in row and row.rstrip().endswith("User")
+    assert "[shadowed] GET /users/me -> lintme:read_me (lintme.py:23) can never match GET" in findings
+    assert "lintme.py:23" in findings and "lintme.py:18" in findings
+
+
+def test_routes_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "lintme.py", LINT_APP)
+    assert run_command_line(["routes", "lintme.py", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    by_path = {route["path"]: route for route in document["routes"]}
+    assert by_path["/users/{user_id}"]["methods"] == ["GET"]
+    assert by_path["/users/{user_id}"]["response_model"] == "User"
+    [finding] = document["findings"]
+    assert finding["kind"] == "shadowed"
+    assert finding["route"]["name"] == "read_me" and finding["other"]["name"] == "read_user"
+
+
+def test_check_exits_1_on_findings(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "lintme.py", LINT_APP)
+    assert run_command_line(["routes", "lintme.py", "--check"]) == 1
+
+
+def test_dev_prints_the_findings_before_serving(
+    project: Path, capsys: pytest.CaptureFixture[str], uvicorn_calls: list[Any]
+) -> None:
+    write(project, "lintme.py", LINT_APP)
+    assert run_command_line(["dev", "lintme.py"]) == 0
+    assert uvicorn_calls
+    assert "[shadowed] GET /users/me ->" in capsys.readouterr().out
+
+
+def test_the_command_still_imports_after_fastapi_cli_was_imported_through_the_alias(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    compat.install()
+    assert importlib.import_module("fastapi.cli") is cli
+    assert cli.__spec__ is not None and cli.__spec__.name == "nimbleapi.cli"  # relative imports stay quiet
+    write(project, "lintme.py", LINT_APP)
+    assert run_command_line(["routes", "lintme.py"]) == 0
