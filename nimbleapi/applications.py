@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from enum import Enum
 from types import MethodType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -57,6 +57,7 @@ from .types import IncEx as IncEx
 from .utils import generate_unique_id
 
 if TYPE_CHECKING:
+    from .health import HealthCheck, HealthChecks
     from .openapi.docs import get_redoc_html as get_redoc_html
     from .openapi.docs import get_swagger_ui_html as get_swagger_ui_html
     from .openapi.docs import get_swagger_ui_oauth2_redirect_html as get_swagger_ui_oauth2_redirect_html
@@ -113,6 +114,7 @@ class FastAPI(Starlette):
         telemetry: Any = None,
         docs_assets: Literal["cdn", "local"] | None = None,
         docs_assets_url: str = "/_nimbleapi/docs",
+        errors: Literal["fastapi", "problem+json"] = "fastapi",
         **extra: Any,
     ) -> None:
         self.max_body_size = validate_max_body_size(max_body_size)
@@ -177,6 +179,12 @@ class FastAPI(Starlette):
         self.exception_handlers: dict[Any, Callable[[Request, Any], Response | Awaitable[Response]]] = (
             {} if exception_handlers is None else dict(exception_handlers)
         )
+        self.errors = errors
+        if errors != "fastapi":
+            from .problem_details import check_error_style, install_problem_handlers
+
+            if check_error_style(errors):
+                install_problem_handlers(self.exception_handlers)
         self.exception_handlers.setdefault(HTTPException, http_exception_handler)
         self.exception_handlers.setdefault(RequestValidationError, request_validation_exception_handler)
         self.exception_handlers.setdefault(
@@ -260,6 +268,10 @@ class FastAPI(Starlette):
                 separate_input_output_schemas=self.separate_input_output_schemas,
                 external_docs=self.openapi_external_docs,
             )
+            if self.errors == "problem+json":
+                from .problem_details import describe_problems
+
+                describe_problems(self.openapi_schema)
             self._openapi_routes_version = routes_version
         return self.openapi_schema
 
@@ -690,6 +702,30 @@ class FastAPI(Starlette):
             return func
 
         return decorator
+
+    # -- beyond FastAPI -------------------------------------------------------------------------
+    health_checks: HealthChecks | None = None
+
+    def add_health_checks(
+        self,
+        checks: Mapping[str, HealthCheck] | None = None,
+        *,
+        timeout: float | None = None,
+        liveness_path: str = "/healthz",
+        readiness_path: str = "/readyz",
+        include_in_schema: bool = False,
+    ) -> HealthChecks:
+        """Serve ``/healthz`` (liveness) and ``/readyz`` (readiness running *checks*); see ``nimbleapi.health``."""
+        from .health import add_health_checks
+
+        return add_health_checks(
+            self,
+            checks,
+            timeout=timeout,
+            liveness_path=liveness_path,
+            readiness_path=readiness_path,
+            include_in_schema=include_in_schema,
+        )
 
 
 NimbleAPI = FastAPI
