@@ -39,6 +39,7 @@ from ._compile.errors import (
 )
 from ._compile.forms import FormLimits, validate_max_body_size
 from ._compile.forms import FormLimits as _FormLimits  # noqa: F401  (FastAPI's name here)
+from ._lifespan import LifespanDependencies, LifespanWithDependencies
 from ._patch_points import PatchPoint, replaced_points
 from .datastructures import Default
 from .datastructures import DefaultPlaceholder as DefaultPlaceholder
@@ -176,6 +177,9 @@ class FastAPI(Starlette):
             strict_content_type=strict_content_type,
             form_limits=form_limits,
         )
+        # ``Depends(..., scope="lifespan")`` values: made inside the lifespan, read per request.
+        self.lifespan_dependencies = LifespanDependencies()
+        self.router.lifespan_context = LifespanWithDependencies(self.router.lifespan_context, self)
         self.exception_handlers: dict[Any, Callable[[Request, Any], Response | Awaitable[Response]]] = (
             {} if exception_handlers is None else dict(exception_handlers)
         )

@@ -55,7 +55,7 @@ def Depends(  # noqa: N802
     dependency: Callable[..., Any] | None = None,
     *,
     use_cache: bool = True,
-    scope: Literal["function", "request"] | None = None,
+    scope: Literal["function", "request", "lifespan"] | None = None,
     max_concurrency: int | None = None,
 ) -> Any:
     """The parameter's value is what ``dependency`` returns (or yields) for this request."""

@@ -264,7 +264,7 @@ def Depends(  # noqa: N802
     dependency: Callable[..., Any] | None = None,
     *,
     use_cache: bool = True,
-    scope: Literal["function", "request"] | None = None,
+    scope: Literal["function", "request", "lifespan"] | None = None,
     max_concurrency: int | None = None,
 ) -> Any: ...
 

@@ -215,7 +215,7 @@ class Depends:
 
     dependency: Callable[..., Any] | None = None
     use_cache: bool = True
-    scope: Literal["function", "request"] | None = None
+    scope: Literal["function", "request", "lifespan"] | None = None
     max_concurrency: int | None = field(default=None, kw_only=True)
     # One limiter per declaration, kept through dataclasses.replace(); identity also
     # stops typing.Annotated from merging two separate declarations.

@@ -29,7 +29,9 @@ from .body import compile_body_extractor
 from .codegen import generate_solver, solver_title
 from .context import RequestContext as RequestContext
 from .context import ScopeContext as ScopeContext
+from .._plan.lifespan import LIFESPAN
 from .exits import AsyncGeneratorDependency, cleanup_shielded
+from .lifespan import compile_lifespan_lookup, solve_nothing
 from .params import ParamFiller, compile_param_filler
 from .threads import release_thread_result
 
@@ -45,6 +47,8 @@ def compile_runner(dependant: Dependant) -> Runner:
     """How to call the node's callable: awaited, in a thread, or entered as a context manager."""
     call = dependant.call
     assert call is not None
+    if dependant.scope == LIFESPAN:
+        return compile_lifespan_lookup(call)
     concurrency = dependant.concurrency
     if is_async_gen_callable(call) or is_gen_callable(call):
         return _generator_runner(call, is_async_gen_callable(call), dependant.scope == "function", concurrency)
@@ -130,11 +134,13 @@ class _Child:
         self.use_cache = dependant.use_cache
         self.embed_body_fields = embed_body_fields
         self.run = compile_runner(dependant)
+        # Started with the application, a lifespan-scoped value is only looked up (by ``run``).
+        own_call = self.call is not None and dependant.concurrency is None and dependant.scope != LIFESPAN
         # A plain ``async def`` (no limit, no yield) is awaited directly: no runner frame.
-        plain = self.call is not None and dependant.concurrency is None and _is_plain_coroutine(self.call)
+        plain = own_call and _is_plain_coroutine(self.call)  # type: ignore[arg-type]
         self.direct: Callable[..., Awaitable[Any]] | None = self.call if plain else None
         # An async generator (no limit) is entered on the request's exit stack directly: no runner frame.
-        entered = self.call is not None and dependant.concurrency is None and is_async_gen_callable(self.call)
+        entered = own_call and is_async_gen_callable(self.call)
         self.entered: Callable[..., Any] | None = self.call if entered else None
         self.function_scoped = dependant.scope == "function"
         self._overridden: dict[Any, tuple[Solver, Runner]] = {}
@@ -152,6 +158,8 @@ class _Child:
 
     def _compile_replacement(self, replacement: Callable[..., Any]) -> tuple[Solver, Runner]:
         original = self.dependant
+        if original.scope == LIFESPAN:  # the replacement was started in its place (``_lifespan``)
+            return solve_nothing, self.run
         dependant = get_dependant(
             path=original.path or "",
             call=replacement,
@@ -311,7 +319,8 @@ def _emit_steps(dependant: Dependant, steps: list[Step], embed_body_fields: bool
         child = _Child(sub, cache_key(sub, memo), embed_body_fields)
         enter_at = len(steps)
         steps.append((_ENTER, child, None))
-        _emit_steps(sub, steps, embed_body_fields, memo)
+        if sub.scope != LIFESPAN:  # a lifespan-scoped subtree was solved at start-up
+            _emit_steps(sub, steps, embed_body_fields, memo)
         steps[enter_at] = (_ENTER, child, len(steps))  # where its _EXIT step is
         steps.append((_EXIT, child, None))
     for source, fill in _param_fillers(dependant):

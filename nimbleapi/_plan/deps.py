@@ -17,6 +17,7 @@ from ..exceptions import DependencyScopeError
 from .http import get_path_param_names
 from .callables import is_async_gen_callable, is_gen_callable, unwrapped_call
 from .edits import EditableList
+from .lifespan import LIFESPAN, check_lifespan_dependency
 from .params import special_kind
 from .sharing import shared_param, shared_tree
 from .signature import typed_signature
@@ -50,7 +51,7 @@ def get_dependant(
     own_oauth_scopes: list[str] | None = None,
     parent_oauth_scopes: list[str] | None = None,
     use_cache: bool = True,
-    scope: Literal["function", "request"] | None = None,
+    scope: Literal["function", "request", "lifespan"] | None = None,
     concurrency: _DependencyConcurrency | None = None,
 ) -> Dependant:
     """Analyse *call* and, recursively, its dependencies."""
@@ -106,7 +107,7 @@ def _sub_dependant(
         )
     call = depends.dependency
     own_scopes = list(depends.scopes or []) if isinstance(depends, params.Security) else []
-    return shared_tree(
+    return _checked_lifespan(depends, path, parent.call, shared_tree(
         call,
         (path, param_name, tuple(own_scopes), tuple(current_scopes), depends.use_cache, depends.scope, depends._concurrency),
         lambda: get_dependant(
@@ -119,7 +120,13 @@ def _sub_dependant(
             scope=depends.scope,
             concurrency=depends._concurrency,
         ),
-    )
+    ))
+
+
+def _checked_lifespan(depends: params.Depends, path: str, user: Callable[..., Any] | None, sub: Dependant) -> Dependant:
+    if depends.scope == LIFESPAN:
+        check_lifespan_dependency(sub, path=path, user=user)
+    return sub
 
 
 def _add_param_field(dependant: Dependant, field: Any) -> None:
@@ -140,13 +147,14 @@ def get_parameterless_sub_dependant(*, depends: params.Depends, path: str) -> De
     if not callable(depends.dependency):
         raise AssertionError("A parameter-less dependency must have a callable dependency")
     own_scopes = list(depends.scopes or []) if isinstance(depends, params.Security) else []
-    return get_dependant(
+    sub = get_dependant(
         path=path,
         call=depends.dependency,
         scope=depends.scope,
         concurrency=depends._concurrency,
         own_oauth_scopes=own_scopes,
     )
+    return _checked_lifespan(depends, path, None, sub)
 
 
 def analyze_route_dependency(*, depends: params.Depends, path: str) -> Dependant:
