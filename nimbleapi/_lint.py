@@ -100,7 +100,7 @@ def _declared_path_params(dependant: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _route_info(route: Any) -> RouteInfo | None:
+def route_info(route: Any) -> RouteInfo | None:
     methods = getattr(route, "methods", None)
     path = getattr(route, "path", None)
     if not methods or not isinstance(path, str):
@@ -126,7 +126,7 @@ def collect_routes(app: Any) -> list[RouteInfo]:
     """The application's HTTP routes in matching order."""
     from .routing import iter_route_contexts
 
-    rows = (_route_info(context) for context in iter_route_contexts(app.routes))
+    rows = (route_info(context) for context in iter_route_contexts(app.routes))
     return [row for row in rows if row is not None]
 
 

@@ -55,6 +55,9 @@ PORT_VARIABLE = "PORT"  # the default port when set, as for fastapi-cli (platfor
 PUBLIC_URL_VARIABLE = "FASTAPI_PUBLIC_URL"  # shown instead of http://host:port, e.g. behind a proxy
 APP_VARIABLE = "NIMBLEAPI_APP"  # the app's import string, handed to the processes uvicorn starts
 LOAD_APP = "nimbleapi.cli:load_app"
+BLOCKING_VARIABLE = "NIMBLEAPI_DEV_BLOCKING_MS"  # set by ``dev`` only: the blocking-call detector's threshold
+DEFAULT_BLOCKING_MS = 100.0
+TIMING_VARIABLE = "NIMBLEAPI_DEV_TIMING"  # set by ``dev --timing`` only: Server-Timing on every response
 
 
 class CLIError(Exception):
@@ -219,10 +222,11 @@ class Mode:
     help: str
     host: str
     reload: bool
+    dev_tools: bool = False  # route lint, blocking-call detector, Server-Timing
 
 
 MODES = {
-    "dev": Mode("Serve with auto-reload on 127.0.0.1, for development.", "127.0.0.1", reload=True),
+    "dev": Mode("Serve with auto-reload on 127.0.0.1, for development.", "127.0.0.1", reload=True, dev_tools=True),
     "run": Mode("Serve on 0.0.0.0 without reload, for production.", "0.0.0.0", reload=False),
 }
 
@@ -314,6 +318,8 @@ def add_serve_options(parser: argparse.ArgumentParser, mode: Mode) -> None:
         help="watch this directory for changes instead of the app's import directory (repeatable)",
     )
     add("--workers", type=int, default=None, help="number of worker processes (ignored with --reload)")
+    if mode.dev_tools:
+        add_dev_tool_options(parser)
     add("--root-path", default="", help="ASGI root_path, when served behind a proxy that adds a path prefix")
     add(
         "--proxy-headers",
@@ -327,6 +333,21 @@ def add_serve_options(parser: argparse.ArgumentParser, mode: Mode) -> None:
         help="comma-separated addresses trusted to send proxy headers, '*' for all (default: uvicorn's, 127.0.0.1)",
     )
     add_verbose_option(parser, default=argparse.SUPPRESS)
+
+
+def add_dev_tool_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--blocking-threshold",
+        type=float,
+        default=DEFAULT_BLOCKING_MS,
+        metavar="MS",
+        help=f"warn when an async endpoint or dependency holds the event loop this long; 0: off (default: {DEFAULT_BLOCKING_MS:g})",
+    )
+    parser.add_argument(
+        "--timing",
+        action="store_true",
+        help="add a Server-Timing header to every response: validation, each dependency, endpoint, serialisation",
+    )
 
 
 def describe(target: AppTarget, options: argparse.Namespace) -> str:
@@ -355,13 +376,45 @@ def load_app() -> Any:
     """
     compat.install()
     module_name, _, attribute = os.environ[APP_VARIABLE].partition(":")
-    return getattr(importlib.import_module(module_name), attribute)
+    app = getattr(importlib.import_module(module_name), attribute)
+    install_dev_tools(app)
+    return app
+
+
+def install_dev_tools(app: Any) -> None:
+    """What ``nimbleapi dev`` asked for (through the environment, to reach reload processes)."""
+    if not is_application(app):
+        return
+    if os.environ.get(TIMING_VARIABLE):
+        from ._devtools.timing import install_server_timing
+
+        install_server_timing(app)
+    blocking_ms = float(os.environ.get(BLOCKING_VARIABLE) or 0)
+    if blocking_ms > 0:
+        from ._devtools.blocking import install_blocking_detector
+
+        install_blocking_detector(app, blocking_ms / 1000)
+
+
+def export_dev_tools(options: argparse.Namespace) -> None:
+    """Hand ``dev``'s tool options to the processes that load the app; ``run`` clears them."""
+    blocking_ms = getattr(options, "blocking_threshold", 0)
+    settings = {
+        BLOCKING_VARIABLE: str(blocking_ms) if blocking_ms and blocking_ms > 0 else None,
+        TIMING_VARIABLE: "1" if getattr(options, "timing", False) else None,
+    }
+    for name, value in settings.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def serve(target: AppTarget, options: argparse.Namespace) -> None:
     import uvicorn
 
     os.environ[APP_VARIABLE] = target.import_string
+    export_dev_tools(options)
     uvicorn.run(
         LOAD_APP,  # an import string, because reload and workers import the app in new processes
         factory=True,

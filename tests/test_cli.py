@@ -190,6 +190,8 @@ def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, 
     import uvicorn
 
     monkeypatch.setenv(cli.APP_VARIABLE, "")  # restored after the test; the command sets it
+    monkeypatch.setenv(cli.BLOCKING_VARIABLE, "")
+    monkeypatch.setenv(cli.TIMING_VARIABLE, "")
     calls: list[tuple[Any, dict[str, Any]]] = []
 
     def fake_run(app: str, **options: Any) -> None:
@@ -461,3 +463,47 @@ def test_the_command_still_imports_after_fastapi_cli_was_imported_through_the_al
     assert cli.__spec__ is not None and cli.__spec__.name == "nimbleapi.cli"  # relative imports stay quiet
     write(project, "lintme.py", LINT_APP)
     assert run_command_line(["routes", "lintme.py"]) == 0
+
+
+# ---- dev tools: installed by ``dev`` only --------------------------------------------------
+
+
+def middleware_classes(app: Any) -> list[str]:
+    return [entry.cls.__name__ for entry in app.user_middleware]
+
+
+def test_dev_installs_the_blocking_call_detector(project: Path, uvicorn_calls: list[Any]) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    assert run_command_line(["dev", "--blocking-threshold", "250"]) == 0
+    [(app, _)] = uvicorn_calls
+    assert middleware_classes(app) == ["BlockingDetector"]
+    assert app.user_middleware[0].kwargs["threshold"] == 0.25
+
+
+def test_dev_timing_installs_server_timing(
+    project: Path, uvicorn_calls: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nimbleapi.routing
+
+    for name in ("run_endpoint_function", "serialize_response"):  # process-wide hooks: restored after
+        monkeypatch.setattr(nimbleapi.routing, name, getattr(nimbleapi.routing, name))
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    assert run_command_line(["dev", "--timing", "--blocking-threshold", "0"]) == 0
+    [(app, _)] = uvicorn_calls
+    assert middleware_classes(app) == ["ServerTiming"]
+
+
+def test_run_installs_no_dev_tools(project: Path, uvicorn_calls: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cli.BLOCKING_VARIABLE, "100")  # left over in the environment: still nothing
+    monkeypatch.setenv(cli.TIMING_VARIABLE, "1")
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    assert run_command_line(["run"]) == 0
+    [(app, _)] = uvicorn_calls
+    assert middleware_classes(app) == []
+
+
+def test_blocking_threshold_zero_turns_the_detector_off(project: Path, uvicorn_calls: list[Any]) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    assert run_command_line(["dev", "--blocking-threshold", "0"]) == 0
+    [(app, _)] = uvicorn_calls
+    assert middleware_classes(app) == []

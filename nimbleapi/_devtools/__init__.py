@@ -1,0 +1,1 @@
+"""Development aids that only ``nimbleapi dev`` installs: production never loads them."""
