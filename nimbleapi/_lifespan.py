@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -27,9 +27,6 @@ from ._plan.lifespan import LIFESPAN, check_lifespan_dependency
 from .concurrency import contextmanager_in_threadpool
 from .dependencies.models import Dependant
 
-if TYPE_CHECKING:
-    from .applications import FastAPI
-
 
 @dataclass
 class LifespanDependencies:
@@ -38,7 +35,7 @@ class LifespanDependencies:
     values: dict[Callable[..., Any], Any] = field(default_factory=dict)
 
     @asynccontextmanager
-    async def started(self, app: FastAPI) -> AsyncIterator[None]:
+    async def started(self, app: Any) -> AsyncIterator[None]:
         """Make every value (in dependency order); close them in reverse on the way out.
 
         They are closed as at a normal shutdown even when start-up fails: the error is not
@@ -60,7 +57,7 @@ class LifespanDependencies:
             await stack.aclose()
 
 
-def lifespan_dependants(app: FastAPI) -> list[Dependant]:
+def lifespan_dependants(app: Any) -> list[Dependant]:
     """The lifespan-scoped dependencies the application's routes use, first declared first."""
     from .routing import iter_route_contexts
 
@@ -110,7 +107,7 @@ async def _call(call: Callable[..., Any], arguments: dict[str, Any], stack: Asyn
 class LifespanWithDependencies:
     """The application's lifespan, with its lifespan-scoped dependencies started inside it."""
 
-    def __init__(self, lifespan: Callable[[Any], Any], app: FastAPI) -> None:
+    def __init__(self, lifespan: Callable[[Any], Any], app: Any) -> None:
         self.lifespan = lifespan
         self.app = app
 

@@ -157,7 +157,8 @@ def _segment_covers(earlier: tuple[str, str | None], later: tuple[str, str | Non
     if convertor is None:
         return later_convertor is None and text == later_text
     if later_convertor is None:
-        return _LITERAL_FITS.get(convertor, lambda _: False)(later_text)
+        fits = _LITERAL_FITS.get(convertor)
+        return fits is not None and fits(later_text)
     return later_convertor in _PARAM_FITS.get(convertor, set())
 
 
@@ -172,10 +173,13 @@ def path_covers(earlier: str, later: str) -> bool:
     return len(first) == len(second)
 
 
+def _shape(path: str) -> list[tuple[str | None, str | None]]:
+    return [(None if convertor else text, convertor) for text, convertor in _segments(path)]
+
+
 def same_shape(first: str, second: str) -> bool:
     """The same path up to the names of its parameters."""
-    strip = lambda path: [(None if convertor else text, convertor) for text, convertor in _segments(path)]  # noqa: E731
-    return strip(first) == strip(second)
+    return _shape(first) == _shape(second)
 
 
 # ---- the checks ----------------------------------------------------------------------------

@@ -21,14 +21,11 @@ import inspect
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-
-if TYPE_CHECKING:
-    from .applications import FastAPI
 
 HealthCheck = Callable[[], Any] | Callable[[], Awaitable[Any]]
 
@@ -113,7 +110,7 @@ def _readiness_answer(results: list[CheckResult], verbose: bool) -> Response:
 
 
 def add_health_checks(
-    app: FastAPI,
+    app: Any,  # a FastAPI application (not imported: it imports this module)
     checks: Mapping[str, HealthCheck] | None = None,
     *,
     timeout: float | None = None,
@@ -138,7 +135,7 @@ def add_health_checks(
     return registry
 
 
-def _add_probe_routes(app: FastAPI, registry: HealthChecks, live: str, ready: str, in_schema: bool) -> None:
+def _add_probe_routes(app: Any, registry: HealthChecks, live: str, ready: str, in_schema: bool) -> None:
     async def liveness() -> Response:
         return JSONResponse({"status": "ok"}, headers=_NO_STORE)
 

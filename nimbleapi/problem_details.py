@@ -21,7 +21,7 @@ here is installed and the answers are FastAPI's, byte for byte.
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -30,9 +30,6 @@ from starlette.responses import JSONResponse, Response
 from .encoders import jsonable_encoder
 from .exceptions import RequestValidationError
 from .utils import is_body_allowed_for_status_code
-
-if TYPE_CHECKING:
-    from .applications import FastAPI
 
 PROBLEM_JSON = "application/problem+json"
 ERROR_STYLES = ("fastapi", "problem+json")
@@ -165,7 +162,3 @@ def describe_problems(document: dict[str, Any]) -> dict[str, Any]:
         if "HTTPValidationError" not in repr(document.get("paths")):
             schemas.pop("HTTPValidationError", None)
     return document
-
-
-def uses_problem_details(app: FastAPI) -> bool:
-    return getattr(app, "errors", "fastapi") == "problem+json"

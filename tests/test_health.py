@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 
 import pytest
+from serving import free_port
 
 from nimbleapi import FastAPI
 from nimbleapi.testclient import TestClient
@@ -134,3 +136,31 @@ def test_the_timeout_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         FastAPI().add_health_checks(timeout=0)
 
+
+
+REDIS_URL = os.environ.get("NIMBLEAPI_TEST_REDIS_URL")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="NIMBLEAPI_TEST_REDIS_URL is not set ('bash .ci/services start DIR' sets it)")
+def test_a_real_redis_ping_and_an_unreachable_one() -> None:
+    from redis.asyncio import Redis
+
+    closed_port = free_port()  # nothing listens there
+
+    async def redis_up() -> bool:
+        async with Redis.from_url(str(REDIS_URL)) as client:
+            return bool(await client.ping())
+
+    async def redis_down() -> bool:
+        async with Redis(host="127.0.0.1", port=closed_port, socket_connect_timeout=0.5) as client:
+            return bool(await client.ping())
+
+    app = FastAPI()
+    app.add_health_checks({"redis": redis_up}, timeout=5.0)
+    with TestClient(app) as client:
+        assert client.get("/readyz").json()["checks"]["redis"]["status"] == "ok"
+        app.add_health_checks({"replica": redis_down})
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    replica = response.json()["checks"]["replica"]
+    assert replica["status"] == "fail" and "ConnectionError" in replica["error"]

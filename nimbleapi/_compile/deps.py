@@ -135,12 +135,12 @@ class _Child:
         self.embed_body_fields = embed_body_fields
         self.run = compile_runner(dependant)
         # Started with the application, a lifespan-scoped value is only looked up (by ``run``).
-        own_call = self.call is not None and dependant.concurrency is None and dependant.scope != LIFESPAN
+        call = self.call if dependant.concurrency is None and dependant.scope != LIFESPAN else None
         # A plain ``async def`` (no limit, no yield) is awaited directly: no runner frame.
-        plain = own_call and _is_plain_coroutine(self.call)  # type: ignore[arg-type]
+        plain = call is not None and _is_plain_coroutine(call)
         self.direct: Callable[..., Awaitable[Any]] | None = self.call if plain else None
         # An async generator (no limit) is entered on the request's exit stack directly: no runner frame.
-        entered = own_call and is_async_gen_callable(self.call)
+        entered = call is not None and is_async_gen_callable(call)
         self.entered: Callable[..., Any] | None = self.call if entered else None
         self.function_scoped = dependant.scope == "function"
         self._overridden: dict[Any, tuple[Solver, Runner]] = {}

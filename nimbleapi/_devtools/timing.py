@@ -163,8 +163,8 @@ def _patch_routing() -> None:
 
     run_endpoint_function._nimbleapi_timed = True  # type: ignore[attr-defined]
     run_endpoint_function.__wrapped__ = run_endpoint  # type: ignore[attr-defined]
-    routing.run_endpoint_function = run_endpoint_function  # type: ignore[assignment]
-    routing.serialize_response = serialize_response  # type: ignore[assignment]
+    routing.run_endpoint_function = run_endpoint_function
+    routing.serialize_response = serialize_response
 
 
 class ServerTiming:
