@@ -42,9 +42,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        relaying.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await relaying
+        await relay.stop(relaying)
         await backends.close()
         await database.close()
 

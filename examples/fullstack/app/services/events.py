@@ -42,6 +42,7 @@ class OutboxRelay:
         self.broker = broker
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         """Called after a commit that recorded events, so they go out without waiting for the poll."""
@@ -59,7 +60,7 @@ class OutboxRelay:
         return len(events)
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 while await self.relay_once() == BATCH:
@@ -68,3 +69,13 @@ class OutboxRelay:
                 logger.exception("outbox relay failed; retrying")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    async def stop(self, running: asyncio.Task[None], grace_seconds: float = 10.0) -> None:
+        """Let the current round finish: cancelling a database driver mid-query can leave its
+        connection unusable (asyncpg's then hangs the pool's clean-up)."""
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(running, grace_seconds)
+        except TimeoutError:  # wait_for cancelled it
+            logger.warning("outbox relay did not stop within %s s; cancelled", grace_seconds)
