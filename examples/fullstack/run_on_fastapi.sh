@@ -28,10 +28,10 @@ print("\n".join(sorted(set(expand("fullstack")))))
 PY
 )
 "$venv/bin/python" -m pip install -q --disable-pip-version-check "fastapi==0.165.0" "${requirements[@]}" pytest pyyaml
+cd "$here"  # where pytest runs: nothing there may make nimbleapi importable
 if "$venv/bin/python" -c "import nimbleapi" 2>/dev/null; then
   echo "nimbleapi is importable in $venv: this run would not be on FastAPI" >&2
   exit 1
 fi
 "$venv/bin/python" -c "import fastapi; print('FastAPI', fastapi.__version__, 'from', fastapi.__file__)"
-cd "$here"
 exec "$venv/bin/python" -m pytest "$@"

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     redis_prefix: str = "fullstack:"
     kafka_bootstrap_servers: str | None = None
 
-    secret_key: str = Field(default="", min_length=0, repr=False)
+    secret_key: str = Field(default="", repr=False)
     access_token_minutes: int = Field(default=15, gt=0)
     refresh_token_days: int = Field(default=7, gt=0)
 
