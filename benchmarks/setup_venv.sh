@@ -8,7 +8,8 @@ venv="${1:-$HOME/.cache/nimbleapi-bench-venv}"
 "${PYTHON:-python3}" -m venv "$venv"
 "$venv/bin/python" -m pip install -q --upgrade pip
 "$venv/bin/python" -m pip install -q -r "$here/requirements.txt"
-"$venv/bin/python" -m pip install -q -e "$here/.."
+# The fullstack extra: the libraries of examples/fullstack, which bench_app.py serves.
+"$venv/bin/python" -m pip install -q -e "$here/..[fullstack]"
 if ! command -v wrk >/dev/null; then
   if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
     apt-get update -qq && apt-get install -y -qq wrk

@@ -1,0 +1,1 @@
+"""Business logic: what the routes do, apart from HTTP."""
