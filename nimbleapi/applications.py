@@ -41,6 +41,8 @@ from ._compile.forms import FormLimits, validate_max_body_size
 from ._compile.forms import FormLimits as _FormLimits  # noqa: F401  (FastAPI's name here)
 from ._lifespan import LifespanDependencies, LifespanWithDependencies
 from ._patch_points import PatchPoint, replaced_points
+from ._telemetry.config import resolve_telemetry_config
+from ._telemetry.switch import with_app_telemetry
 from .datastructures import Default
 from .datastructures import DefaultPlaceholder as DefaultPlaceholder
 from .exception_handlers import (
@@ -59,6 +61,7 @@ from .utils import generate_unique_id
 
 if TYPE_CHECKING:
     from .health import HealthCheck, HealthChecks
+    from .telemetry._api import TelemetryConfig as TelemetryConfig
     from .openapi.docs import get_redoc_html as get_redoc_html
     from .openapi.docs import get_swagger_ui_html as get_swagger_ui_html
     from .openapi.docs import get_swagger_ui_oauth2_redirect_html as get_swagger_ui_oauth2_redirect_html
@@ -73,6 +76,7 @@ class FastAPI(Starlette):
     def __init__(
         self: AppType,
         *,
+        telemetry: TelemetryConfig | None = None,
         debug: bool = False,
         routes: list[BaseRoute] | None = None,
         title: str = "FastAPI",
@@ -112,7 +116,6 @@ class FastAPI(Starlette):
         max_body_size: int | None = None,
         max_buffered_body_size: int | None = DEFAULT_MAX_BUFFERED_BODY_SIZE,
         form_limits: Any = None,
-        telemetry: Any = None,
         docs_assets: Literal["cdn", "local"] | None = None,
         docs_assets_url: str = "/_nimbleapi/docs",
         errors: Literal["fastapi", "problem+json"] = "fastapi",
@@ -194,6 +197,8 @@ class FastAPI(Starlette):
         self.exception_handlers.setdefault(
             WebSocketRequestValidationError, websocket_request_validation_exception_handler  # type: ignore[arg-type]
         )
+        self._telemetry: TelemetryConfig = resolve_telemetry_config(telemetry)  # type: ignore[assignment]
+        self._telemetry_requested = telemetry is not None
         self.user_middleware: list[Middleware] = [] if middleware is None else list(middleware)
         self.middleware_stack = None
         self.webhooks = webhooks or routing.APIRouter()
@@ -307,6 +312,7 @@ class FastAPI(Starlette):
         entry: ASGIApp = stack
         if replaced_points((_STARLETTE_ENTRY,), "the application's entry"):
             entry = MethodType(Starlette.__call__, self)
+        entry = with_app_telemetry(self, entry, scope)
         if scope["type"] != "lifespan":
             self._entry = entry
         return entry
@@ -759,6 +765,11 @@ _lazy.export_lazily(
     globals(),
     {
         "get_openapi": "nimbleapi.openapi.utils",
+        # OpenTelemetry loads with these, so only when asked for.
+        "ExceptionTelemetryMiddleware": "nimbleapi.telemetry._asgi",
+        "NativeTelemetry": "nimbleapi.telemetry._asgi",
+        "_legacy_otel": "nimbleapi.telemetry._asgi",
+        "TelemetryConfig": "nimbleapi.telemetry._api",
         "get_redoc_html": "nimbleapi.openapi.docs",
         "get_swagger_ui_html": "nimbleapi.openapi.docs",
         "get_swagger_ui_oauth2_redirect_html": "nimbleapi.openapi.docs",

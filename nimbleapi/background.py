@@ -8,6 +8,8 @@ from typing import Any
 from starlette.background import BackgroundTasks as StarletteBackgroundTasks
 from typing_extensions import ParamSpec
 
+from . import _lazy
+
 P = ParamSpec("P")
 
 
@@ -19,3 +21,7 @@ class BackgroundTasks(StarletteBackgroundTasks):
 
     def add_task(self, func: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> None:
         return super().add_task(func, *args, **kwargs)
+
+
+# OpenTelemetry loads with it, so only when asked for.
+_lazy.export_lazily(globals(), {"_operation": "nimbleapi.telemetry._api"})

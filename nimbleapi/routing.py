@@ -48,6 +48,7 @@ from ._compile.handler import compile_parts, endpoint_context, handler_arguments
 from ._compile.handler import request_response as request_response
 from ._compile.hooks import run_endpoint_function as run_endpoint_function
 from ._compile.route_app import compile_route_app
+from ._telemetry.switch import with_route_telemetry, with_websocket_telemetry
 from ._compile.respond import serialize_response as serialize_response
 from ._compile.streaming import is_event_stream_class, is_server_sent_event, normalize_non_finite_floats, stream_item_type
 from ._plan.annotations import lenient_issubclass
@@ -211,7 +212,8 @@ class APIWebSocketRoute(routing.WebSocketRoute):
 
     def _build_app(self) -> ASGIApp:
         return websocket_session(
-            get_websocket_app(
+            with_websocket_telemetry(
+                get_websocket_app,
                 dependant=self.dependant,
                 dependency_overrides_provider=self.dependency_overrides_provider,
                 embed_body_fields=self._embed_body_fields,
@@ -395,7 +397,7 @@ class APIRoute(routing.Route):
     def _build_app(self) -> ASGIApp:
         report_edits(self.dependant, self._forget_built_app)
         if self._compiles_handling():
-            app = compile_route_app(route_parts(self))
+            app = with_route_telemetry(route_parts(self), compile_route_app)
         else:  # a subclass or an extension wraps the handler: serve what it returns, as FastAPI does
             app = request_response(self.get_route_handler(), reads_body=self.body_field is not None)
         return self._with_body_limit(app)
@@ -1347,6 +1349,12 @@ _lazy.export_lazily(
     globals(),
     {
         "SolvedDependency": "nimbleapi.dependencies.utils",
+        # OpenTelemetry loads with these, so only when asked for.
+        "_operation": "nimbleapi.telemetry._api",
+        "_route_selected": "nimbleapi.telemetry._api",
+        "_run_sync_endpoint": "nimbleapi.telemetry._api",
+        "_validation_failed": "nimbleapi.telemetry._api",
+        "get_telemetry_data": "nimbleapi.telemetry._api",
         "get_stream_item_type": "nimbleapi.dependencies.utils",
         "get_typed_return_annotation": "nimbleapi.dependencies.utils",
         "solve_dependencies": "nimbleapi.dependencies.utils",

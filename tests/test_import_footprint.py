@@ -38,6 +38,8 @@ DEFERRED_PREFIXES = (
     "httpx",
     "jinja2",
     "email_validator",
+    "opentelemetry",
+    "nimbleapi.telemetry",
 )
 
 # An application adds its documentation routes when it is made (the pages are not rendered).

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from .._plan.http import is_body_allowed_for_status_code
+from .._telemetry.observe import observe_unhandled_exception
 from .jsonio import encode_error_detail, encode_untyped
 
 HANDLERS_SCOPE_KEY = "starlette.exception_handlers"
@@ -226,6 +227,7 @@ async def send_server_error(
     errors: ServerErrorMiddleware, exc: Exception, scope: Scope, receive: Receive, send: Send, *, started: bool
 ) -> None:
     """``ServerErrorMiddleware``'s answer to an unhandled exception: a 500 (the caller re-raises)."""
+    observe_unhandled_exception(scope, exc)
     request = Request(scope)
     response: Any
     if errors.debug:

@@ -95,12 +95,32 @@ def json_invalid_error(exc: Any, endpoint_ctx: EndpointContext) -> RequestValida
 
 def build_request_handler(parts: RouteParts) -> RouteHandler:
     """FastAPI's ``handler(request) -> Response`` for a route's parts."""
-    body_field, contexts = parts.body_field, parts.contexts
+    contexts, overrides_provider = parts.contexts, parts.overrides_provider
     solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields, title=parts.solver_title)
+    read_body = compile_request_body_reader(parts)
+    finish = compile_finisher(parts)
+
+    async def handler(request: Request) -> Response:
+        body = await read_body(request)
+        scope = request.scope
+        ctx = RequestContext(request, body, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
+        if overrides_provider is not None:
+            ctx.overrides = overrides_provider.dependency_overrides
+        values, errors = await solve(ctx)
+        if errors:
+            raise RequestValidationError(errors, body=None if body is Undefined else body, endpoint_ctx=contexts.for_scope(scope))
+        return await finish(values, ctx, scope)
+
+    return handler
+
+
+def compile_request_body_reader(parts: RouteParts) -> Callable[[Request], Awaitable[Any]]:
+    """``await read_body(request)``: the route's body as FastAPI's handler reads it (form data,
+    parsed JSON, or Undefined when the route has no body)."""
+    body_field, contexts = parts.body_field, parts.contexts
     reads_form = body_field is not None and isinstance(body_field.field_info, params.Form)
     reads_json = body_field is not None and not reads_form
-    strict_content_type, form_limits, overrides_provider = parts.strict_content_type, parts.form_limits, parts.overrides_provider
-    finish = compile_finisher(parts)
+    strict_content_type, form_limits = parts.strict_content_type, parts.form_limits
 
     async def read_body(request: Request) -> Any:
         try:
@@ -117,18 +137,7 @@ def build_request_handler(parts: RouteParts) -> RouteHandler:
             raise unreadable_body(exc, request.scope) from exc
         return Undefined
 
-    async def handler(request: Request) -> Response:
-        body = await read_body(request)
-        scope = request.scope
-        ctx = RequestContext(request, body, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
-        if overrides_provider is not None:
-            ctx.overrides = overrides_provider.dependency_overrides
-        values, errors = await solve(ctx)
-        if errors:
-            raise RequestValidationError(errors, body=None if body is Undefined else body, endpoint_ctx=contexts.for_scope(scope))
-        return await finish(values, ctx, scope)
-
-    return handler
+    return read_body
 
 
 def compile_finisher(parts: RouteParts) -> Finisher:

@@ -1,0 +1,166 @@
+"""Route handlers with telemetry: FastAPI's steps, each in its span.
+
+A traced handler opens ``fastapi.dependencies``, ``fastapi.endpoint`` and
+``fastapi.serialization`` around those steps, fills in the request's ``TelemetryData``
+and logs validation failures. Everything constant per route (the endpoint's
+``code.function.name``, the solver, the body reader) is fixed when the route compiles;
+per request only the request's telemetry state is read from the context. A request
+without telemetry (excluded, or no provider) runs the same steps without spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic_core import PydanticUndefined
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp
+from starlette.websockets import WebSocket
+
+from .._compile.deps import RequestContext, compile_solver
+from .._compile.handler import RouteParts, compile_finisher, compile_request_body_reader, request_response
+from .._compile.handler import endpoint_context
+from .._compile.threads import in_worker_thread
+from .._plan.callables import is_coroutine_callable
+from ..dependencies.models import Dependant
+from ..exceptions import RequestValidationError, WebSocketRequestValidationError
+from ..telemetry._api import (
+    _NO_OPERATION,
+    _function_name,
+    _get_request_telemetry,
+    _OperationSpan,
+    _RequestTelemetry,
+    _validation_failed,
+    TelemetryData,
+)
+
+Undefined = PydanticUndefined
+
+
+class _Steps:
+    """The spans of one route's steps, their attributes fixed at compile time."""
+
+    __slots__ = ("attributes", "template")
+
+    def __init__(self, call: Callable[..., Any], template: str) -> None:
+        self.attributes = {"code.function.name": _function_name(call)}
+        self.template = template
+
+    def start(self, state: _RequestTelemetry | None, scope: Any) -> TelemetryData | None:
+        """Announce the route (its template under the mounts the request went through)
+        and return the request's data, if it has telemetry."""
+        if state is None:
+            return None
+        state.route = scope.get("root_path", "").rstrip("/") + self.template
+        return state.data
+
+    def span(self, state: _RequestTelemetry | None, name: str) -> Any:
+        if state is None or state.tracer is None:
+            return _NO_OPERATION
+        return _OperationSpan(state.tracer, name, self.attributes, False)
+
+
+def compile_traced_route_app(parts: RouteParts) -> ASGIApp:
+    """The route's ASGI app, FastAPI's handler with its telemetry."""
+    return request_response(traced_request_handler(parts), reads_body=parts.body_field is not None)
+
+
+def traced_request_handler(parts: RouteParts) -> Callable[[Request], Awaitable[Response]]:
+    call = parts.dependant.call
+    assert call is not None, "dependant.call must be a function"
+    contexts, overrides_provider = parts.contexts, parts.overrides_provider
+    steps = _Steps(call, contexts.path)
+    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields)
+    read_body = compile_request_body_reader(parts)
+    finish = _traced_finisher(parts, steps)
+
+    async def handler(request: Request) -> Response:
+        state = _get_request_telemetry()
+        data = steps.start(state, request.scope)
+        if data is not None:
+            data.request = request
+        try:
+            body = await read_body(request)
+        except RequestValidationError as exc:
+            _validation_failed(exc)
+            raise
+        if data is not None:
+            data.body = None if body is Undefined else body
+        scope = request.scope
+        ctx = RequestContext(request, body, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
+        if overrides_provider is not None:
+            ctx.overrides = overrides_provider.dependency_overrides
+        with steps.span(state, "fastapi.dependencies"):
+            values, errors = await solve(ctx)
+            if data is not None:
+                data.values, data.errors = values, errors
+        if errors:
+            error = RequestValidationError(errors, body=None if body is Undefined else body, endpoint_ctx=contexts.for_scope(scope))
+            _validation_failed(error)
+            raise error
+        return await finish(values, ctx, scope, state)
+
+    return handler
+
+
+TracedFinisher = Callable[[dict[str, Any], Any, Any, "_RequestTelemetry | None"], Awaitable[Response]]
+
+
+def _traced_finisher(parts: RouteParts, steps: _Steps) -> TracedFinisher:
+    """The endpoint called in its span, its answer serialised in another; streamed answers
+    and replaced FastAPI helpers keep their own handling."""
+    if parts.stream_respond is not None or parts.run_endpoint is not None or parts.serialize is not None:
+        plain = compile_finisher(parts)
+
+        def finish_plainly(values: dict[str, Any], ctx: Any, scope: Any, state: Any) -> Awaitable[Response]:
+            return plain(values, ctx, scope)
+
+        return finish_plainly
+    call, respond, contexts = parts.dependant.call, parts.respond, parts.contexts
+    assert call is not None
+    invoke = call if is_coroutine_callable(call) else in_worker_thread(call)
+
+    async def finish(values: dict[str, Any], ctx: Any, scope: Any, state: _RequestTelemetry | None) -> Response:
+        with steps.span(state, "fastapi.endpoint"):
+            content = await invoke(**values)
+        if isinstance(content, Response):
+            return respond(content, ctx.background_tasks, ctx.response, contexts.static)  # type: ignore[no-any-return]
+        with steps.span(state, "fastapi.serialization"):
+            return respond(content, ctx.background_tasks, ctx.response, contexts.for_scope(scope))  # type: ignore[no-any-return]
+
+    return finish
+
+
+def traced_websocket_handler(
+    dependant: Dependant, dependency_overrides_provider: Any = None, embed_body_fields: bool = False, *, path: str = ""
+) -> Callable[[WebSocket], Awaitable[None]]:
+    """A WebSocket endpoint's handler with its dependency and endpoint spans."""
+    call = dependant.call
+    assert call is not None
+    steps, static_ctx = _Steps(call, path), endpoint_context(call)
+    solve = compile_solver(dependant, embed_body_fields=embed_body_fields)
+
+    async def handler(websocket: WebSocket) -> None:
+        state = _get_request_telemetry()
+        data = steps.start(state, websocket.scope)
+        if data is not None:
+            data.websocket = websocket
+        scope = websocket.scope
+        ctx = RequestContext(websocket, None, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
+        if dependency_overrides_provider is not None:
+            ctx.overrides = dependency_overrides_provider.dependency_overrides
+        with steps.span(state, "fastapi.dependencies"):
+            values, errors = await solve(ctx)
+            if data is not None:
+                data.values, data.errors = values, errors
+        if errors:
+            endpoint_ctx: Any = {**static_ctx, "path": f"WS {scope.get('root_path', '').rstrip('/')}{path}"}
+            error = WebSocketRequestValidationError(errors, endpoint_ctx=endpoint_ctx)
+            _validation_failed(error)
+            raise error
+        with steps.span(state, "fastapi.endpoint"):
+            await call(**values)
+
+    return handler

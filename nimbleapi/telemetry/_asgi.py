@@ -1,0 +1,373 @@
+"""The server side of telemetry: a span, metrics and exception logs per HTTP request and
+per WebSocket session, around the application's middleware stack.
+
+``NativeTelemetry(config)`` is called for each request of an application with telemetry;
+it decides per request only what may change at run time (global providers being set,
+``exclude``), and leaves the route-constant work to the compiled routes.
+"""
+
+from __future__ import annotations
+
+import os
+from time import perf_counter, time_ns
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from opentelemetry import _logs, metrics, propagate, trace
+from opentelemetry import context as otel_context
+from opentelemetry._logs import SeverityNumber
+from opentelemetry.metrics import Histogram, UpDownCounter
+from opentelemetry.propagators.textmap import Getter
+from opentelemetry.trace import SpanKind, StatusCode
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .._version import FASTAPI_VERSION as __version__
+from ._api import (
+    _HTTP_METHODS,
+    _REQUEST_TELEMETRY_KEY,
+    TelemetryConfig,
+    _exception_type,
+    _normal_websocket_disconnect,
+    _RequestTelemetry,
+    _unconfigured,
+)
+
+# The advisory histogram buckets of http.server.request.duration (semantic conventions).
+_DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+_SCHEMA_URL = "https://opentelemetry.io/schemas/1.44.0"
+# Query parameters whose values are credentials: reported as REDACTED.
+_SENSITIVE_QUERY_PARAMETERS = frozenset(
+    {"X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "sig", "X-Goog-Signature"}
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+class _HeadersGetter(Getter[Headers]):
+    """Reads propagation headers; repeated ``baggage`` headers are joined into one value,
+    since the baggage propagator reads only the first."""
+
+    def get(self, carrier: Headers, key: str) -> list[str] | None:
+        values = carrier.getlist(key)
+        if not values:
+            return None
+        return [",".join(values)] if key.lower() == "baggage" else values
+
+    def keys(self, carrier: Headers) -> list[str]:
+        return carrier.keys()
+
+
+_HEADERS_GETTER = _HeadersGetter()
+
+
+def _legacy_otel(stack: Any) -> bool:
+    """Whether opentelemetry-instrumentation-fastapi's ASGI middleware is in the built stack:
+    its spans, metrics and logs then stand for ours (no duplicates)."""
+    seen: set[int] = set()
+    while stack is not None and id(stack) not in seen:
+        seen.add(id(stack))
+        cls = type(stack)
+        if cls.__module__ == "opentelemetry.instrumentation.asgi" and cls.__name__ == "OpenTelemetryMiddleware":
+            return True
+        stack = getattr(stack, "app", None)
+    return False
+
+
+def _exception(*, scope: Scope, exc: BaseException) -> None:
+    """Log an unhandled exception of the request once (ERROR, with its stack trace)."""
+    websocket = scope["type"] == "websocket"
+    if websocket and _normal_websocket_disconnect(exc):
+        return
+    state = scope.get("fastapi.telemetry")
+    if not isinstance(state, _RequestTelemetry) or any(seen is exc for seen in state._exceptions):
+        return
+    state._exceptions.append(exc)
+    if state.logger is None or not isinstance(exc, Exception):
+        return
+    route = state.current_route()
+    state.logger.emit(
+        exception=exc,
+        event_name="fastapi.websocket.exception" if websocket else "http.server.request.exception",
+        timestamp=time_ns(),
+        severity_number=SeverityNumber.ERROR,
+        severity_text="ERROR",
+        body="Unhandled exception in FastAPI WebSocket connection" if websocket else "Unhandled exception in FastAPI request",
+        attributes={"http.route": route} if route else None,
+    )
+
+
+def _server_attributes(scope: Scope) -> dict[str, Any]:
+    """``server.address`` and ``server.port``: from the Host header (HTTP/2 and /3 authority
+    too), else from the ASGI server address. A malformed Host gives none."""
+    authority = Headers(scope=scope).get("host")
+    if authority is None:
+        address, port = scope.get("server") or (None, None)
+    else:
+        try:
+            parts = urlsplit("//" + authority)
+            address, port = parts.hostname, parts.port
+        except ValueError:
+            return {}
+        if parts.username is not None or parts.path or parts.query or parts.fragment:
+            return {}
+        if port is None:
+            port = _DEFAULT_PORTS.get(scope.get("scheme", "http"))
+    if address is None:
+        return {}
+    return {"server.address": address} if port is None else {"server.address": address, "server.port": port}
+
+
+def _redacted_query(query_string: bytes) -> str:
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return urlencode([(key, "REDACTED" if key in _SENSITIVE_QUERY_PARAMETERS else value) for key, value in pairs])
+
+
+class ExceptionTelemetryMiddleware:
+    """Logs an exception before the error handlers turn it into a response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except Exception as exc:
+            _exception(scope=scope, exc=exc)
+            raise
+
+
+def _usable(explicit: Any, provider: Any, noop: type) -> bool:
+    """Whether *provider* records anything: given explicitly, or configured, and not a no-op."""
+    return not ((explicit is None and _unconfigured(provider)) or isinstance(provider, noop))
+
+
+class NativeTelemetry:
+    """The telemetry of one application's requests (see the module docstring)."""
+
+    def __init__(self, config: TelemetryConfig) -> None:
+        self.config = config
+        known = os.getenv("OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS", "").strip()
+        self._known_methods = frozenset(m.strip() for m in known.split(",") if m.strip()) if known else _HTTP_METHODS
+        self._meter_provider: Any = None
+        self._instruments: tuple[Histogram, UpDownCounter] | None = None
+        self._tracer_provider: Any = None
+        self._tracer: trace.Tracer | None = None
+
+    def enabled(self) -> bool:
+        """Whether any signal has a provider to go to (an explicit one, or a configured global)."""
+        config = self.config
+        return bool(
+            (config["tracing"] and (config["tracer_provider"] is not None or not _unconfigured(trace.get_tracer_provider())))
+            or (config["metrics"] and (config["meter_provider"] is not None or not _unconfigured(metrics.get_meter_provider())))
+            or (config["logs"] and (config["logger_provider"] is not None or not _unconfigured(_logs.get_logger_provider())))
+        )
+
+    def _metric_instruments(self, provider: Any) -> tuple[Histogram, UpDownCounter]:
+        if provider is not self._meter_provider or self._instruments is None:
+            meter = provider.get_meter("fastapi", __version__, schema_url=_SCHEMA_URL)
+            duration = meter.create_histogram(
+                "http.server.request.duration",
+                unit="s",
+                description="Duration of HTTP server requests.",
+                explicit_bucket_boundaries_advisory=_DURATION_BUCKETS,
+            )
+            active = meter.create_up_down_counter(
+                "http.server.active_requests", unit="{request}", description="Number of active HTTP server requests."
+            )
+            self._instruments, self._meter_provider = (duration, active), provider
+        return self._instruments
+
+    def _get_tracer(self, provider: Any) -> trace.Tracer:
+        if provider is not self._tracer_provider or self._tracer is None:
+            self._tracer = provider.get_tracer("fastapi", __version__, schema_url=_SCHEMA_URL)
+            self._tracer_provider = provider
+        return self._tracer
+
+    async def __call__(
+        self, *, app: ASGIApp, scope: Scope, receive: Receive, send: Send, legacy_otel: bool = False
+    ) -> None:
+        config = self.config
+        exclude = config["exclude"]
+        if exclude is not None and exclude(scope):
+            await _serve_excluded(app, scope, receive, send)
+            return
+        websocket = scope["type"] == "websocket"
+        tracer_provider = meter_provider = logger_provider = None
+        if config["tracing"] and not legacy_otel:
+            tracer_provider = config["tracer_provider"] or trace.get_tracer_provider()
+            if not _usable(config["tracer_provider"], tracer_provider, trace.NoOpTracerProvider):
+                tracer_provider = None
+        if config["metrics"] and not legacy_otel and not websocket:
+            meter_provider = config["meter_provider"] or metrics.get_meter_provider()
+            if not _usable(config["meter_provider"], meter_provider, metrics.NoOpMeterProvider):
+                meter_provider = None
+        if config["logs"] and not legacy_otel:
+            logger_provider = config["logger_provider"] or _logs.get_logger_provider()
+            if not _usable(config["logger_provider"], logger_provider, _logs.NoOpLoggerProvider):
+                logger_provider = None
+        if tracer_provider is None and meter_provider is None and logger_provider is None:
+            await app(scope, receive, send)
+            return
+        request = _ServedRequest(self, scope, websocket, tracer_provider, meter_provider, logger_provider is not None)
+        await request.serve(app, receive, send)
+
+
+async def _serve_excluded(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    # None in the scope keeps mounted applications from tracing it; None in the context
+    # keeps an in-process request from inheriting its caller's telemetry.
+    scope["fastapi.telemetry"] = None
+    token = otel_context.attach(otel_context.set_value(_REQUEST_TELEMETRY_KEY, None))
+    try:
+        await app(scope, receive, send)
+    finally:
+        otel_context.detach(token)
+        scope.pop("fastapi.telemetry", None)
+
+
+class _ServedRequest:
+    """One request or WebSocket session under telemetry: its span, measurements and state."""
+
+    def __init__(
+        self,
+        telemetry: NativeTelemetry,
+        scope: Scope,
+        websocket: bool,
+        tracer_provider: Any,
+        meter_provider: Any,
+        logging: bool,
+    ) -> None:
+        config = telemetry.config
+        self.scope, self.websocket = scope, websocket
+        original_method = scope.get("method", "")
+        method = original_method if original_method in telemetry._known_methods else "_OTHER"
+        span_method = "WS" if websocket else "HTTP" if method == "_OTHER" else method
+        attributes: dict[str, Any] = {"url.scheme": scope.get("scheme", "ws" if websocket else "http")}
+        if websocket:
+            attributes["network.protocol.name"] = "websocket"
+        else:
+            attributes["http.request.method"] = method
+            if scope.get("http_version"):
+                attributes["network.protocol.version"] = scope["http_version"]
+        self.attributes = attributes
+        self.active_attributes = {k: v for k, v in attributes.items() if k != "network.protocol.version"}
+        self.duration = self.active = None
+        if meter_provider is not None:
+            self.duration, self.active = telemetry._metric_instruments(meter_provider)
+            self.active.add(1, self.active_attributes)
+        self.started = perf_counter()
+        self.span = None
+        self.parent_token = None
+        tracer = None
+        if tracer_provider is not None:
+            parent = propagate.extract(Headers(scope=scope), getter=_HEADERS_GETTER)
+            self.parent_token = otel_context.attach(parent)
+            tracer = telemetry._get_tracer(tracer_provider)
+            span_attributes = {**attributes, **_server_attributes(scope)}
+            if not websocket:
+                span_attributes["url.path"] = scope["path"]
+                if scope.get("query_string"):
+                    span_attributes["url.query"] = _redacted_query(scope["query_string"])
+                if original_method != method:
+                    span_attributes["http.request.method_original"] = original_method
+            self.span = tracer.start_span(span_method, context=parent, kind=SpanKind.SERVER, attributes=span_attributes)
+        logger = None
+        if logging:
+            logger = _logs.get_logger("fastapi", __version__, config["logger_provider"], schema_url=_SCHEMA_URL)
+        self.state = _RequestTelemetry(
+            span=self.span,
+            span_method=span_method,
+            tracer=tracer if config["operation_spans"] else None,
+            logger=logger,
+            _mount_prefix=scope.get("app_root_path", scope.get("root_path", "")).rstrip("/"),
+            _scope=scope,
+        )
+        self.finished = self.trailers = self.disconnected = False
+
+    def finish(self, error: BaseException | None = None) -> None:
+        """Complete the span and the measurements, once: at the end of the response (the
+        span covers sending it), or when handling ends without one."""
+        if self.finished:
+            return
+        self.finished = True
+        state, attributes, span = self.state, self.attributes, self.span
+        route = state.current_route()
+        if route is not None:
+            attributes["http.route"] = route
+        status = state.status_code
+        if status is not None:
+            attributes["http.response.status_code"] = status
+        failed = error is not None or (not self.websocket and (status is None or status >= 500))
+        if failed:
+            failure = error or (state._exceptions[-1] if state._exceptions else None)
+            attributes["error.type"] = _exception_type(failure) if failure else str(status or "incomplete_response")
+        if span is not None:
+            if route is not None:
+                span.update_name(f"{state.span_method} {route}")
+            span.set_attributes(attributes)
+            if failed:
+                span.set_status(StatusCode.ERROR)
+        # Recorded while the span is current, so that exemplars point at it.
+        if self.duration is not None:
+            self.duration.record(max(0.0, perf_counter() - self.started), attributes)
+        if self.active is not None:
+            self.active.add(-1, self.active_attributes)
+        if span is not None:
+            span.end()
+
+    async def send_http(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.start":
+            self.state.status_code = message["status"]
+            self.trailers = message.get("trailers", False)
+        await self._send(message)
+        if _ends_response(kind, message, self.trailers):
+            self.finish()
+
+    async def receive_http(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.disconnect":
+            self.disconnected = True
+        return message
+
+    async def serve(self, app: ASGIApp, receive: Receive, send: Send) -> None:
+        scope, state, span = self.scope, self.state, self.span
+        self._send, self._receive = send, receive
+        scope["fastapi.telemetry"] = state
+        token = otel_context.attach(otel_context.set_value(_REQUEST_TELEMETRY_KEY, state))
+        span_token = otel_context.attach(trace.set_span_in_context(span)) if span is not None else None
+        try:
+            try:
+                if self.websocket:
+                    await app(scope, receive, send)
+                else:
+                    await app(scope, self.receive_http, self.send_http)
+            except BaseException as exc:
+                _exception(scope=scope, exc=exc)
+                self.finish(None if self.websocket and _normal_websocket_disconnect(exc) else exc)
+                raise
+            finally:
+                if not self.finished:
+                    self.finish(None if self.websocket else self._unfinished_error())
+        finally:
+            state.data = None
+            state._exceptions.clear()
+            if span_token is not None:
+                otel_context.detach(span_token)
+            otel_context.detach(token)
+            scope.pop("fastapi.telemetry", None)
+            if self.parent_token is not None:
+                otel_context.detach(self.parent_token)
+
+    def _unfinished_error(self) -> BaseException:
+        if self.disconnected:
+            return ConnectionError("Client disconnected")
+        return RuntimeError("Incomplete ASGI response")
+
+
+
+def _ends_response(kind: str, message: Message, trailers: bool) -> bool:
+    if kind == "http.response.body":
+        return not message.get("more_body", False) and not trailers
+    if kind == "http.response.trailers":
+        return not message.get("more_trailers", False)
+    return kind == "http.response.pathsend"
