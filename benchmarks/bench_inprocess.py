@@ -129,7 +129,7 @@ def summarise(cells: dict[tuple[str, str], Cell]) -> dict[str, dict[str, dict[st
         samples = list(cell.samples)
         entry = {"median_ns": statistics.median(samples), "p10_ns": percentile(samples, 10),
                  "p90_ns": percentile(samples, 90), "requests": len(samples), "status": cell.status}
-        for ref in ("fastapi", "raw"):
+        for ref in ("fastapi", "raw", "fastapi_otel"):
             if (ref, scenario) in cells:
                 entry[f"vs_{ref}"], entry[f"vs_{ref}_iqr_pct"] = paired_ratio(cell, cells[ref, scenario])
         results.setdefault(scenario, {})[target] = entry
@@ -142,7 +142,8 @@ def render(results: dict[str, dict[str, dict[str, Any]]], names: list[str], harn
     parts = ["## Median µs per request\n",
              table(["scenario", *names], [[s, *(micros(results[s][n]["median_ns"]) for n in names)]
                                           for s in scenarios])]
-    for ref, meaning in (("fastapi", "< 1 = faster than FastAPI"), ("raw", "how far above the floor")):
+    for ref, meaning in (("fastapi", "< 1 = faster than FastAPI"), ("raw", "how far above the floor"),
+                         ("fastapi_otel", "< 1 = faster than FastAPI, both with telemetry on")):
         if ref in names:
             parts += [f"\n## Ratio to {ref} (target / {ref}, median of paired slice ratios; {meaning})\n",
                       table(["scenario", *names], [[s, *(ratio(results[s][n].get(f"vs_{ref}")) for n in names)]

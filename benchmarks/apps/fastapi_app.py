@@ -14,7 +14,11 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Query
 
 from harness.models import HELLO, ITEMS, FakeDBSession, ItemIn, ItemOut, User, UserInDB, parse_bearer
 
-app = FastAPI()  # defaults kept: /docs, /redoc and /openapi.json are registered, as in a real app
+from harness.telemetry import app_telemetry
+
+# Defaults kept: /docs, /redoc and /openapi.json are registered, as in a real app. The
+# telemetry setting is FastAPI's default (None) except for the `_otel` targets.
+app = FastAPI(telemetry=app_telemetry())
 
 # Endpoints carry no return annotation on purpose: FastAPI would turn one into a
 # response model and validate every answer, which the other targets do not do.

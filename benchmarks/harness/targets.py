@@ -31,14 +31,17 @@ DESCRIPTIONS = {
     "fastapi": "apps/fastapi_app.py on FastAPI",
     "nimbleapi": "apps/fastapi_app.py on nimbleapi (import fastapi -> nimbleapi via nimbleapi.compat)",
     "litestar": "idiomatic Litestar, the same pydantic models, DTOs",
+    "fastapi_otel": "apps/fastapi_app.py on FastAPI, telemetry on (OpenTelemetry SDK, in-memory exporters)",
+    "nimbleapi_otel": "apps/fastapi_app.py on nimbleapi, telemetry on (OpenTelemetry SDK, in-memory exporters)",
 }
-ALL_TARGETS = list(DESCRIPTIONS)
+# Telemetry-on targets run only when asked for (--targets).
+ALL_TARGETS = [name for name in DESCRIPTIONS if not name.endswith("_otel")]
 TARGETS_HELP = (f"comma list from {', '.join(ALL_TARGETS)}; each must load. Default: all of them, "
                 "leaving out (with a note) any that cannot load here")
 # Targets whose error bodies are not FastAPI's: on error cases only the status is compared.
 FOREIGN_ERRORS = frozenset({"litestar"})
 # Targets built from apps/fastapi_app.py, held to each other on every observable detail.
-FASTAPI_SOURCE_TARGETS = frozenset({"fastapi", "nimbleapi"})
+FASTAPI_SOURCE_TARGETS = frozenset({"fastapi", "nimbleapi", "fastapi_otel", "nimbleapi_otel"})
 
 
 class TargetUnavailable(Exception):
@@ -62,6 +65,8 @@ def load_target(name: str) -> Target:
     _put_bench_dir_on_path()
     if name == "nimbleapi":
         app = _load_fastapi_source_on_nimbleapi()
+    elif name.endswith("_otel"):
+        app = _load_with_telemetry(name.removesuffix("_otel"))
     else:
         app = importlib.import_module(f"apps.{name}_app").app
     return Target(name, app, DESCRIPTIONS[name])
@@ -92,14 +97,25 @@ def _put_bench_dir_on_path() -> None:
         sys.path.insert(0, str(BENCH_DIR))
 
 
-def _load_fastapi_source_on_nimbleapi() -> ASGIApp:
+def _load_with_telemetry(framework: str) -> ASGIApp:
+    """apps/fastapi_app.py executed once more, its app made with telemetry on."""
+    from .telemetry import telemetry_on
+
+    with telemetry_on():
+        if framework == "nimbleapi":
+            return _load_fastapi_source_on_nimbleapi("apps.fastapi_app_on_nimbleapi_otel")
+        app: ASGIApp = _execute_as("apps.fastapi_app_otel", FASTAPI_SOURCE).app
+        return app
+
+
+def _load_fastapi_source_on_nimbleapi(module_name: str = "apps.fastapi_app_on_nimbleapi") -> ASGIApp:
     try:
         from nimbleapi import compat
         from nimbleapi.applications import FastAPI  # noqa: F401  (fails while nimbleapi has no app class)
     except ImportError as exc:
         raise TargetUnavailable(f"nimbleapi is not importable here ({exc})") from exc
     with _fastapi_aliased_to_nimbleapi(compat):
-        module = _execute_as("apps.fastapi_app_on_nimbleapi", FASTAPI_SOURCE)
+        module = _execute_as(module_name, FASTAPI_SOURCE)
     app: ASGIApp = module.app
     framework = type(app).__module__
     if not framework.startswith("nimbleapi"):

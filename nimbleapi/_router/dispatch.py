@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from .._patch_points import PatchPoint
 from .._plan.route_classes import ROUTE_CLASSES
+from .._telemetry.observe import observe_redirect_route
 from .._compile.errors import (
     RECORDS_RESPONSE_START,
     UNTRACKED_SEND_KEY,
@@ -147,6 +148,7 @@ async def _redirect_slashes(
     for route in candidates:
         match, _ = route.matches(redirect_scope)
         if match is not Match.NONE:
+            observe_redirect_route(scope, route)
             await RedirectResponse(url=str(URL(scope=redirect_scope)))(scope, receive, send)
             return True
     return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.types import Scope
 
 
@@ -11,3 +13,11 @@ def observe_unhandled_exception(scope: Scope, exc: Exception) -> None:
         from ..telemetry._asgi import _exception
 
         _exception(scope=scope, exc=exc)
+
+
+def observe_redirect_route(scope: Scope, route: Any) -> None:
+    """A slash redirect to *route*: the request's ``http.route`` is that route's template."""
+    state = scope.get("fastapi.telemetry")
+    template = getattr(route, "path_format", None)
+    if state is not None and isinstance(template, str):
+        state.route = state._mount_prefix + template

@@ -48,12 +48,12 @@ class _Steps:
         self.attributes = {"code.function.name": _function_name(call)}
         self.template = template
 
-    def start(self, state: _RequestTelemetry | None, scope: Any) -> TelemetryData | None:
+    def start(self, state: _RequestTelemetry | None) -> TelemetryData | None:
         """Announce the route (its template under the mounts the request went through)
         and return the request's data, if it has telemetry."""
         if state is None:
             return None
-        state.route = scope.get("root_path", "").rstrip("/") + self.template
+        state.route = state._mount_prefix + self.template
         return state.data
 
     def span(self, state: _RequestTelemetry | None, name: str) -> Any:
@@ -78,7 +78,7 @@ def traced_request_handler(parts: RouteParts) -> Callable[[Request], Awaitable[R
 
     async def handler(request: Request) -> Response:
         state = _get_request_telemetry()
-        data = steps.start(state, request.scope)
+        data = steps.start(state)
         if data is not None:
             data.request = request
         try:
@@ -144,7 +144,7 @@ def traced_websocket_handler(
 
     async def handler(websocket: WebSocket) -> None:
         state = _get_request_telemetry()
-        data = steps.start(state, websocket.scope)
+        data = steps.start(state)
         if data is not None:
             data.websocket = websocket
         scope = websocket.scope

@@ -35,7 +35,8 @@ def serves_with_telemetry(app: Any) -> bool:
 def with_app_telemetry(app: Any, entry: ASGIApp, scope: Scope) -> ASGIApp:
     """*entry* (what the application's requests enter), with telemetry when it serves with it."""
     if scope["type"] == "lifespan":
-        if not app._telemetry["auto_configure"]:
+        # Export components exist only once the runtime module has loaded: flushed at shutdown.
+        if not app._telemetry["auto_configure"] and "nimbleapi.telemetry._runtime" not in sys.modules:
             return entry
         return _LifespanWithExport(app._telemetry, entry)
     if not serves_with_telemetry(app):
@@ -54,11 +55,13 @@ def _recompile_routes(routes: list[Any]) -> None:
     """Have the routes built before telemetry was on build again, with it (WebSocket routes
     are built when declared; HTTP routes on their first request)."""
     from .._router.tree import flatten
+    from .mounts import announce_mount
 
     for route in flatten(routes):
         rebuild = getattr(route, "_rebuild_app", None) or getattr(route, "_forget_built_app", None)
         if rebuild is not None:
             rebuild()
+        announce_mount(route)
 
 
 class _LifespanWithExport:

@@ -8,6 +8,7 @@ logs and processors of the same request all find it; it is emptied when the requ
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from time import time_ns
@@ -22,6 +23,7 @@ from opentelemetry.trace import Span, StatusCode, Tracer, TracerProvider
 from opentelemetry._logs import LoggerProvider
 from starlette.exceptions import HTTPException, WebSocketException
 from starlette.requests import Request
+from starlette.routing import Mount
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from typing_extensions import TypedDict
 
@@ -81,27 +83,25 @@ class _RequestTelemetry:
     _exceptions: list[BaseException] = field(default_factory=list, repr=False)
     _scope: MutableMapping[str, Any] | None = field(default=None, repr=False)
 
+    _mount_route: str | None = field(default=None, repr=False)
+
     def current_route(self) -> str | None:
-        """The route template chosen so far: the one announced, else the one the router put
-        in the scope (its mount prefixes are in ``root_path`` by then)."""
-        if self.route is None and self._scope is not None:
-            self.route = _route_in_scope(self._scope, self._mount_prefix)
-        return self.route
+        """The route template chosen so far: the one a route announced, else the one the
+        router put in the scope, under the mounts the request went through."""
+        if self.route is not None or self._scope is None:
+            return self.route
+        chosen = self._scope.get("route")
+        template = getattr(chosen, "path_format", None)
+        if not isinstance(template, str):
+            return self._mount_route
+        if isinstance(chosen, Mount):
+            return self._mount_route or self._mount_prefix + template
+        return self._mount_prefix + template
 
-
-def _route_in_scope(scope: MutableMapping[str, Any], entry_prefix: str) -> str | None:
-    route = scope.get("route")
-    template = getattr(route, "path_format", None)
-    if not isinstance(template, str):
-        return None
-    prefix = scope.get("root_path", "").rstrip("/")
-    if not prefix.startswith(entry_prefix):
-        prefix = entry_prefix
-    mount_path = getattr(route, "path", None)
-    if template.endswith("/{path}") and isinstance(mount_path, str) and not hasattr(route, "endpoint"):
-        # A mount: root_path already holds the mounted path.
-        prefix = prefix.removesuffix(mount_path.rstrip("/"))
-    return prefix + template
+    def enter_mount(self, template: str) -> None:
+        """The request goes into a mount (``/prefix/{path}``): its prefix applies from now on."""
+        self._mount_prefix += template.removesuffix("/{path}")
+        self._mount_route = self._mount_prefix + "/{path}"
 
 
 _REQUEST_TELEMETRY_KEY = otel_context.create_key("fastapi.request")
@@ -153,7 +153,12 @@ def _exception_type(exc: BaseException) -> str:
     """``error.type``: the qualified class name, without ``builtins.``."""
     cls = type(exc)
     module = cls.__module__
-    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
+    if module == "builtins":
+        return cls.__qualname__
+    if module.partition(".")[0] == "nimbleapi" and sys.modules.get("fastapi") is sys.modules.get("nimbleapi"):
+        # Served as ``fastapi`` (nimbleapi.compat): name the class as the application knows it.
+        module = "fastapi" + module[len("nimbleapi") :]
+    return f"{module}.{cls.__qualname__}"
 
 
 def _normal_websocket_disconnect(exc: BaseException) -> bool:
@@ -234,8 +239,8 @@ def _route_selected(*, scope: MutableMapping[str, Any], path: str | None, mount:
     if not isinstance(state, _RequestTelemetry) or path is None:
         return
     if mount:
-        state._mount_prefix += path.removesuffix("/{path}")
-        state.route = state._mount_prefix + "/{path}"
+        state.enter_mount(path)
+        state.route = state._mount_route
     else:
         state.route = state._mount_prefix + path
     if state.span is not None:

@@ -135,3 +135,38 @@ def test_each_signal_can_be_switched_off(signals: Signals, setting: str) -> None
     traced = bool(signals.spans.get_finished_spans())
     measured = bool(signals.metric_points("http.server.request.duration"))
     assert (traced, measured) == ((False, True) if setting == "tracing" else (True, False))
+
+
+def test_mounted_application_routes_keep_the_mount_template(signals: Signals) -> None:
+    app = FastAPI(telemetry=signals.config)
+    tenant_app = FastAPI()
+
+    @tenant_app.get("/items/{item_id}")
+    def read_item(item_id: int) -> int:
+        return item_id
+
+    app.mount("/tenants/{tenant}", tenant_app)
+    with TestClient(app) as client:
+        assert client.get("/tenants/acme/items/3").json() == 3
+        assert client.get("/tenants/acme/elsewhere").status_code == 404
+    assert signals.span_names() == [
+        "fastapi.dependencies",
+        "fastapi.endpoint",
+        "fastapi.serialization",
+        "GET /tenants/{tenant}/items/{item_id}",
+        "GET /tenants/{tenant}/{path}",
+    ]
+
+
+def test_slash_redirect_reports_the_route_it_redirects_to(signals: Signals) -> None:
+    app = FastAPI(telemetry=signals.config)
+
+    @app.get("/ok")
+    def ok() -> str:
+        return "ok"
+
+    with TestClient(app) as client:
+        assert client.get("/ok/", follow_redirects=False).status_code == 307
+    (server,) = signals.spans.get_finished_spans()
+    assert server.attributes is not None
+    assert server.attributes["http.route"] == "/ok"
