@@ -35,10 +35,7 @@ def serves_with_telemetry(app: Any) -> bool:
 def with_app_telemetry(app: Any, entry: ASGIApp, scope: Scope) -> ASGIApp:
     """*entry* (what the application's requests enter), with telemetry when it serves with it."""
     if scope["type"] == "lifespan":
-        # Export components exist only once the runtime module has loaded: flushed at shutdown.
-        if not app._telemetry["auto_configure"] and "nimbleapi.telemetry._runtime" not in sys.modules:
-            return entry
-        return _LifespanWithExport(app._telemetry, entry)
+        return _lifespan_entry(app._telemetry, entry)
     if not serves_with_telemetry(app):
         return entry
     global _routes_traced
@@ -62,6 +59,14 @@ def _recompile_routes(routes: list[Any]) -> None:
         if rebuild is not None:
             rebuild()
         announce_mount(route)
+
+
+def _lifespan_entry(config: dict[str, Any], entry: ASGIApp) -> ASGIApp:
+    """The lifespan, with OTLP export configured at start-up and flushed at shutdown, when
+    it may have export components (they exist only once the runtime module has loaded)."""
+    if not config["auto_configure"] and "nimbleapi.telemetry._runtime" not in sys.modules:
+        return entry
+    return _LifespanWithExport(config, entry)
 
 
 class _LifespanWithExport:
@@ -88,6 +93,9 @@ class _TelemetryEntry:
         _observe_exceptions_inside(stack)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":  # a later lifespan of the same application
+            await _lifespan_entry(self.native.config, self.app)(scope, receive, send)  # type: ignore[arg-type]
+            return
         if scope["type"] not in ("http", "websocket") or "fastapi.telemetry" in scope or not self.native.enabled():
             await self.app(scope, receive, send)
             return
