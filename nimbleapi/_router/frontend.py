@@ -34,6 +34,7 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .._telemetry.observe import observe_route_template
 from .._compile.deps import RequestContext, Solver, compile_solver
 from .._plan.body import embeds_body_fields
 from .._plan.deps import get_dependant, get_parameterless_sub_dependant
@@ -243,6 +244,7 @@ class FrontendRouteGroup(BaseRoute):
 
     async def serve(self, scope: Scope, receive: Receive, send: Send, route: FrontendRoute, *, full: bool) -> None:
         """Serve through *route*; dependencies guard only full matches (others end in 404/405)."""
+        observe_route_template(scope, _join(self.prefix, route.path).rstrip("/") + "/{path}")
         solve = self._solve if full else None
 
         async def app(scope: Scope, receive: Receive, send: Send) -> None:

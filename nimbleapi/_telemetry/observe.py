@@ -17,7 +17,13 @@ def observe_unhandled_exception(scope: Scope, exc: Exception) -> None:
 
 def observe_redirect_route(scope: Scope, route: Any) -> None:
     """A slash redirect to *route*: the request's ``http.route`` is that route's template."""
-    state = scope.get("fastapi.telemetry")
     template = getattr(route, "path_format", None)
-    if state is not None and isinstance(template, str):
+    if isinstance(template, str):
+        observe_route_template(scope, template)
+
+
+def observe_route_template(scope: Scope, template: str) -> None:
+    """The request is answered by what *template* names (a redirect target, a frontend build)."""
+    state = scope.get("fastapi.telemetry")
+    if state is not None:
         state.route = state._mount_prefix + template

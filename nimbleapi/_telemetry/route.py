@@ -16,7 +16,7 @@ from typing import Any
 from pydantic_core import PydanticUndefined
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from .._compile.deps import RequestContext, compile_solver
@@ -62,9 +62,18 @@ class _Steps:
         return _OperationSpan(state.tracer, name, self.attributes, False)
 
 
-def compile_traced_route_app(parts: RouteParts) -> ASGIApp:
-    """The route's ASGI app, FastAPI's handler with its telemetry."""
-    return request_response(traced_request_handler(parts), reads_body=parts.body_field is not None)
+def compile_traced_route_app(parts: RouteParts, untraced: ASGIApp) -> ASGIApp:
+    """The route's ASGI app: FastAPI's handler with its telemetry for a request that has
+    telemetry, *untraced* (the route's usual app) for any other."""
+    traced = request_response(traced_request_handler(parts), reads_body=parts.body_field is not None)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("fastapi.telemetry") is None:
+            await untraced(scope, receive, send)
+        else:
+            await traced(scope, receive, send)
+
+    return app
 
 
 def traced_request_handler(parts: RouteParts) -> Callable[[Request], Awaitable[Response]]:
@@ -120,17 +129,40 @@ def _traced_finisher(parts: RouteParts, steps: _Steps) -> TracedFinisher:
         return finish_plainly
     call, respond, contexts = parts.dependant.call, parts.respond, parts.contexts
     assert call is not None
-    invoke = call if is_coroutine_callable(call) else in_worker_thread(call)
+    invoke = _traced_endpoint(call, steps)
 
     async def finish(values: dict[str, Any], ctx: Any, scope: Any, state: _RequestTelemetry | None) -> Response:
-        with steps.span(state, "fastapi.endpoint"):
-            content = await invoke(**values)
+        content = await invoke(state, values)
         if isinstance(content, Response):
             return respond(content, ctx.background_tasks, ctx.response, contexts.static)  # type: ignore[no-any-return]
         with steps.span(state, "fastapi.serialization"):
             return respond(content, ctx.background_tasks, ctx.response, contexts.for_scope(scope))  # type: ignore[no-any-return]
 
     return finish
+
+
+def _traced_endpoint(call: Callable[..., Any], steps: _Steps) -> Callable[[Any, dict[str, Any]], Awaitable[Any]]:
+    """``await invoke(state, values)``: the endpoint in its ``fastapi.endpoint`` span; a sync
+    endpoint's span opens in the worker thread that runs it (the request's context is
+    copied there), so what it does is traced from that thread."""
+    if is_coroutine_callable(call):
+
+        async def invoke_async(state: _RequestTelemetry | None, values: dict[str, Any]) -> Any:
+            with steps.span(state, "fastapi.endpoint"):
+                return await call(**values)
+
+        return invoke_async
+
+    def run_traced(**values: Any) -> Any:
+        with steps.span(_get_request_telemetry(), "fastapi.endpoint"):
+            return call(**values)
+
+    in_thread = in_worker_thread(run_traced)
+
+    def invoke_in_thread(state: _RequestTelemetry | None, values: dict[str, Any]) -> Awaitable[Any]:
+        return in_thread(**values)
+
+    return invoke_in_thread
 
 
 def traced_websocket_handler(

@@ -103,12 +103,13 @@ class _TelemetryEntry:
 
 
 def with_route_telemetry(parts: Any, compile_app: Callable[[Any], ASGIApp]) -> ASGIApp:
-    """A route's app: *compile_app(parts)*, or, once telemetry is on, the traced handler."""
+    """A route's app: *compile_app(parts)*; once telemetry is on in the process, that app
+    for requests without telemetry and the traced handler for those with it."""
     if not _routes_traced:
         return compile_app(parts)
     from .route import compile_traced_route_app
 
-    return compile_traced_route_app(parts)
+    return compile_traced_route_app(parts, compile_app(parts))
 
 
 def with_websocket_telemetry(build_handler: Callable[..., Any], **arguments: Any) -> Callable[..., Any]:

@@ -110,8 +110,8 @@ class _Sdk:
             from opentelemetry.sdk.trace.export import BatchSpanProcessor
         except ImportError as exc:
             raise FastAPIError(
-                "Automatic OpenTelemetry export requires nimbleapi[telemetry] (or the OTLP exporter "
-                "package opentelemetry-exporter-otlp-proto-http). Install it, configure providers "
+                "Automatic OpenTelemetry export requires nimbleapi[telemetry] (with FastAPI: "
+                "fastapi[opentelemetry] or fastapi[standard]). Install the extra, configure providers "
                 f"yourself, or {_OPT_OUT}"
             ) from exc
         self.exporters = {"TRACES": OTLPSpanExporter, "METRICS": OTLPMetricExporter, "LOGS": OTLPLogExporter}

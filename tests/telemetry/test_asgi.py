@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from opentelemetry.trace import SpanKind, StatusCode
 
@@ -170,3 +172,14 @@ def test_slash_redirect_reports_the_route_it_redirects_to(signals: Signals) -> N
     (server,) = signals.spans.get_finished_spans()
     assert server.attributes is not None
     assert server.attributes["http.route"] == "/ok"
+
+
+def test_frontend_builds_report_their_template(signals: Signals, tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("index")
+    app = FastAPI(telemetry=signals.config)
+    router = APIRouter()
+    router.frontend("/ui", directory=tmp_path, fallback="index.html")
+    app.include_router(router, prefix="/app")
+    with TestClient(app) as client:
+        assert client.get("/app/ui/some/page", headers={"accept": "text/html"}).text == "index"
+    assert signals.span_names() == ["GET /app/ui/{path}"]
