@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket
 
 from .._compile.deps import RequestContext, compile_solver
 from .._compile.handler import RouteParts, compile_finisher, compile_request_body_reader, request_response
+from .._compile.codegen import solver_title
 from .._compile.handler import endpoint_context
 from .._compile.threads import in_worker_thread
 from .._plan.callables import is_coroutine_callable
@@ -81,7 +82,7 @@ def traced_request_handler(parts: RouteParts) -> Callable[[Request], Awaitable[R
     assert call is not None, "dependant.call must be a function"
     contexts, overrides_provider = parts.contexts, parts.overrides_provider
     steps = _Steps(call, contexts.path)
-    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields)
+    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields, title=parts.solver_title)
     read_body = compile_request_body_reader(parts)
     finish = _traced_finisher(parts, steps)
 
@@ -172,7 +173,7 @@ def traced_websocket_handler(
     call = dependant.call
     assert call is not None
     steps, static_ctx = _Steps(call, path), endpoint_context(call)
-    solve = compile_solver(dependant, embed_body_fields=embed_body_fields)
+    solve = compile_solver(dependant, embed_body_fields=embed_body_fields, title=solver_title(["WS"], path, call))
 
     async def handler(websocket: WebSocket) -> None:
         state = _get_request_telemetry()
