@@ -48,6 +48,7 @@ from ._compile.handler import compile_parts, endpoint_context, handler_arguments
 from ._compile.handler import request_response as request_response
 from ._compile.hooks import run_endpoint_function as run_endpoint_function
 from ._compile.route_app import compile_route_app
+from ._compile.route_steps import wrap_route_steps
 from ._compile.respond import serialize_response as serialize_response
 from ._compile.streaming import is_event_stream_class, is_server_sent_event, normalize_non_finite_floats, stream_item_type
 from ._plan.annotations import lenient_issubclass
@@ -398,7 +399,7 @@ class APIRoute(routing.Route):
             app = compile_route_app(route_parts(self))
         else:  # a subclass or an extension wraps the handler: serve what it returns, as FastAPI does
             app = request_response(self.get_route_handler(), reads_body=self.body_field is not None)
-        return self._with_body_limit(app)
+        return self._with_body_limit(wrap_route_steps(self.dependant, app))
 
     def _with_body_limit(self, app: ASGIApp) -> ASGIApp:
         return _limit_body(app, self.max_body_size)

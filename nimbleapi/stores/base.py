@@ -53,6 +53,10 @@ class Listener(abc.ABC):
     @abc.abstractmethod
     async def unsubscribe(self, *topics: str) -> None: ...
 
+    async def confirmed(self, topic: str) -> None:
+        """Return once messages published to *topic* from now on will be received (the
+        backend acknowledged the subscription); ``messages()`` must be being iterated."""
+
     @abc.abstractmethod
     def messages(self) -> AsyncIterator[tuple[str, bytes]]:
         """(topic, payload) pairs as they arrive; raises ``StoreUnavailable`` when the

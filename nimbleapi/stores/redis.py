@@ -165,13 +165,28 @@ class _RedisListener(Listener):
 
     def __init__(self, store: RedisStore) -> None:
         self._store = store
-        self._pubsub = store.client.pubsub(ignore_subscribe_messages=True)
+        self._pubsub = store.client.pubsub()
+        self._acknowledged: dict[str, asyncio.Event] = {}
+        # redis-py's PubSub must not send (un)subscribe commands while get_message() reads:
+        # the reader holds the connection in short turns, the commands wait for their turn.
+        self._turn = asyncio.Lock()
 
     async def subscribe(self, *topics: str) -> None:
-        await self._store._call(self._pubsub.subscribe(*(self._store.prefix + topic for topic in topics)))
+        for topic in topics:
+            self._acknowledged.setdefault(self._store.prefix + topic, asyncio.Event())
+        async with self._turn:
+            await self._store._call(self._pubsub.subscribe(*(self._store.prefix + topic for topic in topics)))
 
     async def unsubscribe(self, *topics: str) -> None:
-        await self._store._call(self._pubsub.unsubscribe(*(self._store.prefix + topic for topic in topics)))
+        for topic in topics:
+            self._acknowledged.pop(self._store.prefix + topic, None)
+        async with self._turn:
+            await self._store._call(self._pubsub.unsubscribe(*(self._store.prefix + topic for topic in topics)))
+
+    async def confirmed(self, topic: str) -> None:
+        acknowledged = self._acknowledged.get(self._store.prefix + topic)
+        if acknowledged is not None:
+            await acknowledged.wait()
 
     async def messages(self) -> AsyncIterator[tuple[str, bytes]]:
         start = len(self._store.prefix)
@@ -179,9 +194,16 @@ class _RedisListener(Listener):
             if not self._pubsub.subscribed:  # get_message() returns at once while nothing is subscribed
                 await asyncio.sleep(0.05)
                 continue
-            message = await self._store._call(self._pubsub.get_message(timeout=1.0))
-            if message is not None and message["type"] == "message":
-                yield message["channel"].decode()[start:], message["data"]
+            async with self._turn:
+                message = await self._store._call(self._pubsub.get_message(timeout=0.1))
+            if message is None:
+                await asyncio.sleep(0)  # let a waiting (un)subscribe take its turn
+                continue
+            channel = message["channel"].decode()
+            if message["type"] == "subscribe" and channel in self._acknowledged:
+                self._acknowledged[channel].set()
+            elif message["type"] == "message":
+                yield channel[start:], message["data"]
 
     async def close(self) -> None:
         try:
