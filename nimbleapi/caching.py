@@ -80,7 +80,7 @@ def cache(
         cache_control, cache_errors, cache_cookies, lock_timeout, max_size,
     )
 
-    def cached_response() -> None:
+    async def cached_response() -> None:  # async: no threadpool hop
         """The cache answers in ``wrap_route_app``; as a dependency there is nothing to do."""
 
     cached_response.wrap_route_app = step.wrap  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -66,7 +66,7 @@ def parse_limits(text: str | Sequence[str]) -> tuple[Limit, ...]:
     return tuple(limits)
 
 
-def client_address(trusted_proxies: Iterable[str] = ()) -> Callable[[Request], str]:
+def client_address(trusted_proxies: Iterable[str] = ()) -> Callable[[Request], Awaitable[str]]:
     """A key function: the client's IP address. Behind proxies listed in *trusted_proxies*
     (addresses or networks), the address they report in ``X-Forwarded-For`` is used: the
     rightmost one that is not itself a trusted proxy."""
@@ -79,7 +79,7 @@ def client_address(trusted_proxies: Iterable[str] = ()) -> Callable[[Request], s
             return False
         return any(address in network for network in networks)
 
-    def client_address_key(request: Request) -> str:
+    async def client_address_key(request: Request) -> str:  # async: no threadpool hop
         host = request.client.host if request.client else "unknown"
         if not networks or not trusted(host):
             return host
@@ -91,13 +91,13 @@ def client_address(trusted_proxies: Iterable[str] = ()) -> Callable[[Request], s
     return client_address_key
 
 
-def api_key(header: str = "X-API-Key") -> Callable[[Request], str]:
+def api_key(header: str = "X-API-Key") -> Callable[[Request], Awaitable[str]]:
     """A key function: the API key sent in *header* (the client address when there is none)."""
     by_address = client_address()
 
-    def api_key_key(request: Request) -> str:
+    async def api_key_key(request: Request) -> str:
         value = request.headers.get(header)
-        return f"key:{value}" if value else f"ip:{by_address(request)}"
+        return f"key:{value}" if value else f"ip:{await by_address(request)}"
 
     return api_key_key
 
@@ -118,7 +118,8 @@ def rate_limit(
         limits: ``"10/minute"``, several separated by ``;`` or as a list; all must admit.
         key: a dependency (it may take ``Request``, ``Header(...)``, ``Depends(...)``, ...)
             whose value names the client: the client address by default, ``api_key()``, or
-            your authentication dependency to limit per user.
+            your authentication dependency to limit per user. Make it ``async def``: a
+            plain ``def`` dependency runs in the threadpool, which costs more than the limit.
         store: the store's name (see ``configure_stores``) or a ``Store``.
         name: a bucket shared by every route declaring this name; without it, each route
             (method and path template) has its own bucket.
@@ -146,6 +147,7 @@ class _Limiter:
             raise ValueError("cost must be a positive integer")
         self.limits, self.store, self.name, self.cost = limits, store, name, cost
         self.fail_open, self.send_headers = on_error == "allow", headers
+        self.names = [limit.name for limit in limits]
         self.policy = ", ".join(f'"{limit.name}";q={limit.limit};w={limit.period:g}' for limit in limits)
         self.outage = OutageLog(f"rate limit {'; '.join(limit.name for limit in limits)}")
         self._resolved: tuple[Any, Store] | None = None
@@ -176,14 +178,19 @@ class _Limiter:
         if not result.allowed:
             raise HTTPException(429, "Too Many Requests", headers={"Retry-After": str(max(1, math.ceil(result.retry_after))), **self.headers(result)})
         if self.send_headers:
-            response.headers.update(self.headers(result))
+            headers = response.headers
+            headers["RateLimit-Policy"] = self.policy
+            headers["RateLimit"] = self.state(result)
+
+    def state(self, result: ThrottleResult) -> str:
+        """The ``RateLimit`` header: remaining quota and seconds to its reset, per limit."""
+        return ", ".join(
+            f'"{name}";r={quota.remaining};t={math.ceil(quota.reset_after)}'
+            for name, quota in zip(self.names, result.states, strict=True)
+        )
 
     def headers(self, result: ThrottleResult) -> dict[str, str]:
-        state = ", ".join(
-            f'"{limit.name}";r={quota.remaining};t={math.ceil(quota.reset_after)}'
-            for limit, quota in zip(self.limits, result.states, strict=True)
-        )
-        return {"RateLimit-Policy": self.policy, "RateLimit": state}
+        return {"RateLimit-Policy": self.policy, "RateLimit": self.state(result)}
 
     def _store_failed(self, error: StoreUnavailable) -> None:
         if self.fail_open:

@@ -16,6 +16,7 @@ from . import gcra
 from .base import Listener, Quota, Store, ThrottleResult
 
 NEVER = float("inf")
+SWEEP_INTERVAL = 1.0
 
 
 class MemoryStore(Store):
@@ -27,6 +28,7 @@ class MemoryStore(Store):
         self.max_entries = max_entries
         self._data: dict[str, tuple[Any, float]] = {}
         self._listeners: set[_MemoryListener] = set()
+        self._next_sweep = 0.0
 
     def __repr__(self) -> str:
         return f"MemoryStore(max_entries={self.max_entries})"
@@ -47,9 +49,13 @@ class MemoryStore(Store):
         self._data[key] = (value, NEVER if ttl is None else time.monotonic() + ttl)
 
     def _make_room(self) -> None:
+        # A full sweep for expired keys costs the whole store: at most once a second, so a
+        # store kept full by new keys evicts in constant time per insert.
         now = time.monotonic()
-        for key in [key for key, (_, expires) in self._data.items() if expires <= now]:
-            del self._data[key]
+        if now >= self._next_sweep:
+            self._next_sweep = now + SWEEP_INTERVAL
+            for key in [key for key, (_, expires) in self._data.items() if expires <= now]:
+                del self._data[key]
         while len(self._data) >= self.max_entries:
             del self._data[next(iter(self._data))]
 
