@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import params
 from ._compile.forms import validate_form_limits, validate_max_body_size
+from ._compile.route_steps import wrap_route_steps
 from ._router.frontend import FrontendRouteGroup, merge_child_scope
 from ._router.tree import (
     EFFECTIVE_CONTEXT_KEY,
@@ -198,9 +199,8 @@ class _IncludedAPIRoute(APIRoute):
         else:  # the declared route wraps the handler: build it over these settings
             token = _effective_route_context_var.set(context)
             try:
-                app = self._with_body_limit(
-                    request_response(original.get_route_handler(), reads_body=self.body_field is not None)
-                )
+                app = request_response(original.get_route_handler(), reads_body=self.body_field is not None)
+                app = self._with_body_limit(wrap_route_steps(self.dependant, app))
             finally:
                 _effective_route_context_var.reset(token)
         return entering_context(context, original, app)

@@ -48,6 +48,7 @@ from ._compile.handler import compile_parts, endpoint_context, handler_arguments
 from ._compile.handler import request_response as request_response
 from ._compile.hooks import run_endpoint_function as run_endpoint_function
 from ._compile.route_app import compile_route_app
+from ._compile.route_steps import wrap_route_steps
 from ._telemetry.switch import with_route_telemetry, with_websocket_telemetry
 from ._compile.respond import serialize_response as serialize_response
 from ._compile.streaming import is_event_stream_class, is_server_sent_event, normalize_non_finite_floats, stream_item_type
@@ -400,7 +401,7 @@ class APIRoute(routing.Route):
             app = with_route_telemetry(route_parts(self), compile_route_app)
         else:  # a subclass or an extension wraps the handler: serve what it returns, as FastAPI does
             app = request_response(self.get_route_handler(), reads_body=self.body_field is not None)
-        return self._with_body_limit(app)
+        return self._with_body_limit(wrap_route_steps(self.dependant, app))
 
     def _with_body_limit(self, app: ASGIApp) -> ASGIApp:
         return _limit_body(app, self.max_body_size)

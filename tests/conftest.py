@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import os
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 import anyio
 import pytest
@@ -72,3 +75,43 @@ async def _serve_until_disconnect(app: ASGIApp, path: str) -> list[bytes]:
 def serve_until_disconnect() -> ServeUntilDisconnect:
     """``await serve_until_disconnect(app, path)``: the chunks sent before the client left."""
     return _serve_until_disconnect
+
+
+REDIS_SKIP_REASON = "NIMBLEAPI_TEST_REDIS_URL is not set: start a redis-server with .ci/services (.ci/run does)"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis server's URL; the test skips when there is none."""
+    url = os.environ.get("NIMBLEAPI_TEST_REDIS_URL")
+    if not url:
+        pytest.skip(REDIS_SKIP_REASON)
+    return url
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test alone; its keys are deleted afterwards."""
+    import redis
+
+    prefix = f"nimbleapi-test:{uuid.uuid4().hex}:"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=prefix + "*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def make_store(request: pytest.FixtureRequest) -> Callable[[], Any]:
+    """Builds the store under test: a ``MemoryStore``, or a ``RedisStore`` on the test Redis.
+    The Redis store is built on the event loop that uses it (redis-py binds to one)."""
+    from nimbleapi.stores import MemoryStore
+
+    if request.param == "memory":
+        return MemoryStore
+    url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
+    from nimbleapi.stores import RedisStore
+
+    return lambda: RedisStore.from_url(url, prefix=prefix)

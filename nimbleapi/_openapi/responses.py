@@ -134,7 +134,8 @@ class _ResponseWriter:
         return self.media_type, {"schema": schema}
 
     def add_additional_responses(self) -> None:
-        for status_code, declared in (self.route.responses or {}).items():
+        declared_responses = {**dependency_responses(getattr(self.route, "dependant", None)), **(self.route.responses or {})}
+        for status_code, declared in declared_responses.items():
             if not isinstance(declared, dict):
                 raise AssertionError("An additional response must be a dict")
             extra = copy.deepcopy(declared)
@@ -160,6 +161,16 @@ class _ResponseWriter:
             return False
         self.responses["422"] = copy.deepcopy(VALIDATION_ERROR_RESPONSE)
         return True
+
+
+def dependency_responses(dependant: Any) -> dict[int | str, Any]:
+    """Responses the route's dependencies declare they may answer: a dependency callable
+    with an ``openapi_responses`` mapping (a rate limit's 429, for example)."""
+    found: dict[int | str, Any] = {}
+    for sub in getattr(dependant, "dependencies", None) or ():
+        found.update(dependency_responses(sub))
+        found.update(getattr(sub.call, "openapi_responses", None) or {})
+    return found
 
 
 def _status_text(status_code: int | str) -> str | None:

@@ -1,0 +1,1 @@
+"""Helpers shared by the batteries (rate limits, caching, channels)."""

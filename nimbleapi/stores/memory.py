@@ -1,0 +1,140 @@
+"""``MemoryStore``: the in-process store, bounded, with TTL eviction. The default.
+
+Everything runs on the event loop without awaiting in between, so each operation is
+atomic within the process. Expired entries are dropped when read and swept when the
+store is full; if it is still full, the oldest entries go first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from . import gcra
+from .base import Listener, Quota, Store, ThrottleResult
+
+NEVER = float("inf")
+SWEEP_INTERVAL = 1.0
+
+
+class MemoryStore(Store):
+    """An in-process store holding at most *max_entries* keys."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
+        self.max_entries = max_entries
+        self._data: dict[str, tuple[Any, float]] = {}
+        self._listeners: set[_MemoryListener] = set()
+        self._next_sweep = 0.0
+
+    def __repr__(self) -> str:
+        return f"MemoryStore(max_entries={self.max_entries})"
+
+    def _live(self, key: str) -> Any:
+        entry = self._data.get(key)
+        if entry is None:
+            return None
+        if entry[1] <= time.monotonic():
+            del self._data[key]
+            return None
+        return entry[0]
+
+    def _put(self, key: str, value: Any, ttl: float | None) -> None:
+        if key not in self._data and len(self._data) >= self.max_entries:
+            self._make_room()
+        self._data.pop(key, None)  # re-inserted last: eviction order is insertion order
+        self._data[key] = (value, NEVER if ttl is None else time.monotonic() + ttl)
+
+    def _make_room(self) -> None:
+        # A full sweep for expired keys costs the whole store: at most once a second, so a
+        # store kept full by new keys evicts in constant time per insert.
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + SWEEP_INTERVAL
+            for key in [key for key, (_, expires) in self._data.items() if expires <= now]:
+                del self._data[key]
+        while len(self._data) >= self.max_entries:
+            del self._data[next(iter(self._data))]
+
+    async def get(self, key: str) -> bytes | None:
+        value = self._live(key)
+        return value if value is None or isinstance(value, bytes) else str(value).encode()
+
+    async def set(self, key: str, value: bytes, ttl: float | None = None, *, only_if_absent: bool = False) -> bool:
+        if only_if_absent and self._live(key) is not None:
+            return False
+        self._put(key, value, ttl)
+        return True
+
+    async def delete(self, *keys: str) -> int:
+        return sum(self._data.pop(key, None) is not None for key in keys)
+
+    async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
+        current = self._live(key)
+        if current is None:
+            self._put(key, amount, ttl)
+            return amount
+        value = int(current) + amount
+        self._data[key] = (value, self._data[key][1])
+        return value
+
+    async def expire(self, key: str, ttl: float) -> bool:
+        value = self._live(key)
+        if value is None:
+            return False
+        self._data[key] = (value, time.monotonic() + ttl)
+        return True
+
+    async def exists(self, key: str) -> bool:
+        return self._live(key) is not None
+
+    async def scan(self, prefix: str) -> AsyncIterator[str]:
+        for key in [key for key in self._data if key.startswith(prefix)]:
+            if self._live(key) is not None:
+                yield key
+
+    async def throttle(self, quotas: Sequence[Quota], cost: int = 1) -> ThrottleResult:
+        return self.throttle_now(quotas, cost)
+
+    def throttle_now(self, quotas: Sequence[Quota], cost: int = 1) -> ThrottleResult:
+        """``throttle`` without a coroutine, for callers on the event loop's thread."""
+        now = time.monotonic()
+        result, new_tats = gcra.throttle(quotas, [self._live(quota.key) for quota in quotas], now, cost)
+        if result.allowed:
+            for quota, tat in zip(quotas, new_tats, strict=True):
+                self._put(quota.key, tat, tat - now)
+        return result
+
+    async def publish(self, topic: str, payload: bytes) -> None:
+        for listener in self._listeners:
+            listener.deliver(topic, payload)
+
+    def listener(self) -> Listener:
+        return _MemoryListener(self)
+
+
+class _MemoryListener(Listener):
+    def __init__(self, store: MemoryStore) -> None:
+        self._store, self._topics = store, set[str]()
+        self._queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
+        store._listeners.add(self)
+
+    def deliver(self, topic: str, payload: bytes) -> None:
+        if topic in self._topics:
+            self._queue.put_nowait((topic, payload))
+
+    async def subscribe(self, *topics: str) -> None:
+        self._topics.update(topics)
+
+    async def unsubscribe(self, *topics: str) -> None:
+        self._topics.difference_update(topics)
+
+    async def messages(self) -> AsyncIterator[tuple[str, bytes]]:
+        while True:
+            yield await self._queue.get()
+
+    async def close(self) -> None:
+        self._store._listeners.discard(self)
