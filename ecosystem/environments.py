@@ -9,7 +9,7 @@ Layout of the cache (``--cache``, ``$NIMBLEAPI_ECOSYSTEM_CACHE`` or
     venv/<suite>-fastapi.txt  that environment frozen: the exact versions a run used
     venv/<suite>-nimbleapi/   a copy of the baseline, then `activate_nimbleapi` installs nimbleapi and its alias
     run/<suite>-<side>/       a fresh copy of the unpacked sdist for each run (tests may write files)
-    wheel/                    this checkout's nimbleapi wheel, built once per invocation
+    wheel/build-*/            this checkout's nimbleapi wheel, built once per invocation (removed at its end)
     results/                  JUnit XML and pytest logs per suite and side, summary.json, table.md
 
 The extension's code never enters the checkout.
@@ -17,6 +17,7 @@ The extension's code never enters the checkout.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import shutil
@@ -232,9 +233,9 @@ _wheels: dict[Path, Path] = {}
 def nimbleapi_wheel(cache: Cache) -> Path:
     """This checkout built into a wheel, once per invocation, so every suite tests the checkout as it is now."""
     if cache.root not in _wheels:
-        folder = cache.root / "wheel"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
+        # a folder of this invocation's own, so that runs side by side never share a wheel
+        folder = Path(tempfile.mkdtemp(prefix="build-", dir=cache.folder("wheel")))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         run_logged([sys.executable, "-m", "pip", "wheel", "--disable-pip-version-check", "-q", "--no-deps",
                     str(CHECKOUT), "-w", str(folder)], cache.folder("venv") / "nimbleapi-wheel.log",
                    "building nimbleapi's wheel")

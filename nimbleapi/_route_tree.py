@@ -208,7 +208,7 @@ class _IncludedAPIRoute(APIRoute):
 
 # The settings of an included ``APIRoute`` that its context carries as its own attributes,
 # as FastAPI's does: code that copies ``vars(context)`` onto a route gets the route as served.
-_ROUTE_SETTINGS = (
+_SERVED_ROUTE_ATTRIBUTES = (
     "path", "endpoint", "stream_item_type", "response_model", "summary", "response_description", "deprecated",
     "operation_id", "response_model_include", "response_model_exclude", "response_model_by_alias",
     "response_model_exclude_unset", "response_model_exclude_defaults", "response_model_exclude_none",
@@ -244,7 +244,7 @@ class _EffectiveRouteContext:
     ) -> _EffectiveRouteContext:
         context = cls(original_route)
         state = _IncludedAPIRoute(context, include_context)  # becomes context.state
-        context.__dict__.update((name, getattr(state, name)) for name in _ROUTE_SETTINGS if hasattr(state, name))
+        context.__dict__.update((name, getattr(state, name)) for name in _SERVED_ROUTE_ATTRIBUTES if hasattr(state, name))
         return context
 
     @property
