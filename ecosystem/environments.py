@@ -7,9 +7,9 @@ Layout of the cache (``--cache``, ``$NIMBLEAPI_ECOSYSTEM_CACHE`` or
     src/<suite>/              the sdist unpacked once (pip installs the extension from here)
     venv/<suite>-fastapi/     the baseline: the extension, its test requirements and FastAPI 0.165.0
     venv/<suite>-fastapi.txt  that environment frozen: the exact versions a run used
-    venv/<suite>-nimbleapi/   a copy of the baseline, then `activate_nimbleapi` makes `fastapi` nimbleapi
+    venv/<suite>-nimbleapi/   a copy of the baseline, then `activate_nimbleapi` installs nimbleapi and its alias
     run/<suite>-<side>/       a fresh copy of the unpacked sdist for each run (tests may write files)
-    alias/                    the start-up hook and a folder holding only the nimbleapi package
+    wheel/build-*/            this checkout's nimbleapi wheel, built once per invocation (removed at its end)
     results/                  JUnit XML and pytest logs per suite and side, summary.json, table.md
 
 The extension's code never enters the checkout.
@@ -17,6 +17,7 @@ The extension's code never enters the checkout.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import shutil
@@ -44,7 +45,6 @@ REAL_FASTAPI_DISTS = ("fastapi", "fastapi-slim", "fastapi-cli", "fastapi-cloud-c
 
 HERE = Path(__file__).resolve().parent
 CHECKOUT = HERE.parent
-ALIAS_HOOK = CHECKOUT / "conformance" / "alias" / "sitecustomize.py"
 STAMP = ".nimbleapi-ecosystem-stamp"
 CLEARED_ENV = {"PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTHONSTARTUP", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONPATH",
                "VIRTUAL_ENV"}
@@ -197,7 +197,7 @@ def ensure_baseline(cache: Cache, suite: Suite, base_python: str) -> Path:
     return python
 
 
-def ensure_nimbleapi_side(cache: Cache, suite: Suite, base_python: str) -> tuple[Path, dict[str, str]]:
+def ensure_nimbleapi_side(cache: Cache, suite: Suite, base_python: str) -> Path:
     """A copy of the baseline environment (so exactly its packages), then `activate_nimbleapi`.
 
     Copying is much faster than a second pip install and cannot resolve differently."""
@@ -210,7 +210,8 @@ def ensure_nimbleapi_side(cache: Cache, suite: Suite, base_python: str) -> tuple
         shutil.copytree(baseline, venv, symlinks=True)
         _repoint_scripts(venv, baseline)
     python = venv / "bin" / "python"
-    return python, activate_nimbleapi(cache, python)
+    activate_nimbleapi(cache, python)
+    return python
 
 
 def _repoint_scripts(venv: Path, original: Path) -> None:
@@ -226,34 +227,46 @@ def _repoint_scripts(venv: Path, original: Path) -> None:
     config.write_text(config.read_text().replace(str(original), str(venv)))
 
 
-def activate_nimbleapi(cache: Cache, python: Path) -> dict[str, str]:
-    """Make `import fastapi` in *python*'s environment give this checkout's nimbleapi.
+_wheels: dict[Path, Path] = {}
+
+
+def nimbleapi_wheel(cache: Cache) -> Path:
+    """This checkout built into a wheel, once per invocation, so every suite tests the checkout as it is now."""
+    if cache.root not in _wheels:
+        # a folder of this invocation's own, so that runs side by side never share a wheel
+        folder = Path(tempfile.mkdtemp(prefix="build-", dir=cache.folder("wheel")))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        run_logged([sys.executable, "-m", "pip", "wheel", "--disable-pip-version-check", "-q", "--no-deps",
+                    str(CHECKOUT), "-w", str(folder)], cache.folder("venv") / "nimbleapi-wheel.log",
+                   "building nimbleapi's wheel")
+        _wheels[cache.root] = next(folder.glob("nimbleapi-*.whl"))
+    return _wheels[cache.root]
+
+
+def activate_nimbleapi(cache: Cache, python: Path) -> None:
+    """Make `import fastapi` in *python*'s environment give this checkout's nimbleapi, as a user does.
 
     The one step that differs between the two sides. It removes the real FastAPI
-    (and the command-line packages that depend on it), makes sure nimbleapi's own
-    requirements are there, and returns the environment variables that put the
-    start-up hook (conformance/alias/sitecustomize.py) and nimbleapi on the path,
-    so every Python process of the run, subprocesses included, sees the alias."""
+    (and the command-line packages that depend on it), installs this checkout's
+    nimbleapi into the environment (a wheel built from it, as `pip install` of a
+    release gives) with its requirements, then runs `nimbleapi alias install` there.
+    Every Python process of the run, subprocesses included, then sees the alias
+    through the environment itself; no variable is needed."""
+    logs = cache.folder("venv")
     present = [dist for dist in REAL_FASTAPI_DISTS if installed(python, dist)]
     if present:
-        run_logged(_pip(python, "uninstall", "-y", *present), cache.folder("venv") / "uninstall.log",
-                   "uninstalling the real FastAPI")
+        run_logged(_pip(python, "uninstall", "-y", *present), logs / "uninstall.log", "uninstalling the real FastAPI")
     runtime = tomllib.loads((CHECKOUT / "pyproject.toml").read_text())["project"]["dependencies"]
-    run_logged(_pip(python, "install", *runtime), cache.folder("venv") / "nimbleapi-deps.log",
-               "installing nimbleapi's requirements")
-    site, impl = cache.folder("alias", "site"), cache.folder("alias", "impl")
-    shutil.copyfile(ALIAS_HOOK, site / "sitecustomize.py")
-    link = impl / "nimbleapi"
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(CHECKOUT / "nimbleapi", target_is_directory=True)
-    return {"PYTHONPATH": os.pathsep.join([str(site), str(impl)]), "NIMBLEAPI_CONFORMANCE_ALIAS": "1"}
+    run_logged(_pip(python, "install", *runtime), logs / "nimbleapi-deps.log", "installing nimbleapi's requirements")
+    run_logged(_pip(python, "install", "--no-deps", "--force-reinstall", str(nimbleapi_wheel(cache))),
+               logs / "nimbleapi-install.log", "installing nimbleapi")
+    run_logged([str(python), "-m", "nimbleapi", "alias", "install"], logs / "nimbleapi-alias.log",
+               "nimbleapi alias install")
 
 
-def side_environment(cache: Cache, python: Path, extra: dict[str, str], suite: Suite) -> dict[str, str]:
+def side_environment(cache: Cache, python: Path, suite: Suite) -> dict[str, str]:
     env = clean_environ()
     env.update(suite.env)
-    env.update(extra)
     env.update(
         PYTHONPYCACHEPREFIX=str(cache.folder("pycache")),
         VIRTUAL_ENV=str(python.parent.parent),

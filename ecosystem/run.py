@@ -75,16 +75,16 @@ def run_with_limit(command: list[str], env: dict[str, str], cwd: Path, log_file:
     return "" if code in (0, 1) else f"pytest exited {code}"
 
 
-def prepare(cache: Cache, suite: Suite, side: str, base_python: str) -> tuple[Path, dict[str, str]]:
+def prepare(cache: Cache, suite: Suite, side: str, base_python: str) -> Path:
     if side == BASELINE:
-        return envs.ensure_baseline(cache, suite, base_python), {}
+        return envs.ensure_baseline(cache, suite, base_python)
     return envs.ensure_nimbleapi_side(cache, suite, base_python)
 
 
 def run_side(cache: Cache, suite: Suite, side: str, args: argparse.Namespace) -> SideResult:
-    python, extra_env = prepare(cache, suite, side, args.python)
+    python = prepare(cache, suite, side, args.python)
     tree = envs.fresh_tree(cache, suite, side)
-    env = envs.side_environment(cache, python, extra_env, suite)
+    env = envs.side_environment(cache, python, suite)
     log(f"{suite.name} [{side}]: import fastapi -> {envs.describe_fastapi(python, env, tree)}")
     results = cache.folder("results")
     junit, pytest_log = results / f"{suite.name}-{side}.xml", results / f"{suite.name}-{side}.log"

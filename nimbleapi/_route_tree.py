@@ -206,12 +206,29 @@ class _IncludedAPIRoute(APIRoute):
         return entering_context(context, original, app)
 
 
+# The settings of an included ``APIRoute`` that its context carries as its own attributes,
+# as FastAPI's does: code that copies ``vars(context)`` onto a route gets the route as served.
+_SERVED_ROUTE_ATTRIBUTES = (
+    "path", "endpoint", "stream_item_type", "response_model", "summary", "response_description", "deprecated",
+    "operation_id", "response_model_include", "response_model_exclude", "response_model_by_alias",
+    "response_model_exclude_unset", "response_model_exclude_defaults", "response_model_exclude_none",
+    "include_in_schema", "response_class", "dependency_overrides_provider", "callbacks", "openapi_extra",
+    "generate_unique_id_function", "strict_content_type", "max_body_size", "tags", "responses", "name",
+    "path_regex", "path_format", "param_convertors", "methods", "unique_id", "status_code", "response_field",
+    "stream_item_field", "dependencies", "description", "response_fields", "dependant", "_embed_body_fields",
+    "body_field", "is_sse_stream", "is_json_stream",
+)
+
+
 class _EffectiveRouteContext:
     """One route as one inclusion serves it: prefixed, with the include settings applied.
 
-    For an ``APIRoute`` the settings live on ``state`` (an ``APIRoute``), read through this
-    object; other routes get a prefixed copy, ``starlette_route``.
+    For an ``APIRoute`` the settings are built on ``state`` (an ``APIRoute``) and copied into
+    this object's attributes; other routes get a prefixed copy, ``starlette_route``.
     """
+
+    # ``state`` is a slot, so ``vars(context)`` holds only what FastAPI's context holds.
+    __slots__ = ("state", "__dict__")
 
     def __init__(
         self, original_route: BaseRoute, *, starlette_route: BaseRoute | None = None, frontend_prefix: str = ""
@@ -226,7 +243,8 @@ class _EffectiveRouteContext:
         cls, *, original_route: APIRoute, include_context: _RouterIncludeContext
     ) -> _EffectiveRouteContext:
         context = cls(original_route)
-        _IncludedAPIRoute(context, include_context)  # becomes context.state
+        state = _IncludedAPIRoute(context, include_context)  # becomes context.state
+        context.__dict__.update((name, getattr(state, name)) for name in _SERVED_ROUTE_ATTRIBUTES if hasattr(state, name))
         return context
 
     @property
@@ -262,7 +280,7 @@ class _EffectiveRouteContext:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        route = self.__dict__.get("state") or self.__dict__.get("starlette_route")
+        route = self.state or self.__dict__.get("starlette_route")
         if route is None:
             raise AttributeError(name)
         return getattr(route, name)

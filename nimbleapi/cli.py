@@ -501,15 +501,24 @@ def _command_name() -> str:
     return "fastapi" if alias is not None and alias is sys.modules.get("nimbleapi") else "nimbleapi"
 
 
+def _manages_the_alias(argv: Sequence[str] | None) -> bool:
+    arguments = sys.argv[1:] if argv is None else argv
+    return bool(arguments) and arguments[0] == "alias"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``nimbleapi`` console script and of ``python -m nimbleapi``."""
-    if cli_main is None:
+    if _manages_the_alias(argv):
+        # Installing the alias serves nothing, so it must work where the server is not installed.
+        status = run_command_line(argv)
+    elif cli_main is None:
         message = (
             f'To use the {_command_name()} command, please install "nimbleapi[standard]":\n\n'
             '\tpip install "nimbleapi[standard]"\n'
         )
         print(message)
         raise RuntimeError(message)
-    status = cli_main(argv)
+    else:
+        status = cli_main(argv)
     if status:
         raise SystemExit(status)

@@ -329,6 +329,17 @@ def test_main_without_server_says_what_to_install(
     assert 'pip install "nimbleapi[standard]"' in capsys.readouterr().out
 
 
+def test_main_manages_the_alias_without_the_server(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "cli_main", None)
+    with pytest.raises(SystemExit):  # status: 1 here, as this environment has no alias installed
+        cli.main(["alias", "status"])
+    output = capsys.readouterr().out
+    assert "fastapi" in output
+    assert "please install" not in output
+
+
 def test_main_names_the_fastapi_command_under_the_compat_alias(monkeypatch: pytest.MonkeyPatch) -> None:
     compat.install()
     fastapi_cli = importlib.import_module("fastapi.cli")

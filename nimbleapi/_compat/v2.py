@@ -60,8 +60,7 @@ def evaluate_forwardref(value: Any, globalns: dict[str, Any] | None = None, loca
 
 
 def asdict(field_info: FieldInfo) -> dict[str, Any]:
-    attributes = {name: getattr(field_info, name) for name in _Attrs if hasattr(field_info, name)}
-    return {"annotation": field_info.annotation, "metadata": field_info.metadata, "attributes": attributes}
+    return _fields.field_info_asdict(field_info)
 
 
 def _annotation_has_computed_fields(annotation: Any, *, known_models: set[type[BaseModel]]) -> bool:

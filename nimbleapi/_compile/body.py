@@ -40,8 +40,10 @@ def is_json_content_type(content_type: str) -> bool:
 
 
 def parses_as_json(content_type: str | None, strict_content_type: bool) -> bool:
-    """Whether a body with this ``content-type`` header (None: none sent) is read as JSON."""
-    return not strict_content_type if content_type is None else is_json_content_type(content_type)
+    """Whether a body with this ``content-type`` header (None: none sent) is read as JSON.
+
+    An empty header counts as none sent."""
+    return is_json_content_type(content_type) if content_type else not strict_content_type
 
 
 class JSONBodyError(Exception):

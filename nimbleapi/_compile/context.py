@@ -129,6 +129,33 @@ class RequestContext:
         return self.response
 
 
+class ConnectionContext(RequestContext):
+    """A ``RequestContext`` over a connection object handed in by code outside the engine.
+
+    Query, header and cookie values come from the connection's own parsed forms, so that
+    edits made to them before dependencies are solved (``request.query_params``,
+    ``request.cookies``) are seen, as FastAPI's ``solve_dependencies`` sees them.
+    """
+
+    @property
+    def query_params(self) -> QueryParams:
+        return self.connection.query_params
+
+    @property
+    def query_values(self) -> dict[str, str]:
+        if self._query_values is None:
+            self._query_values = dict(self.connection.query_params.items())
+        return self._query_values
+
+    @property
+    def headers(self) -> Headers:
+        return self.connection.headers
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        return self.connection.cookies
+
+
 class ScopeContext(RequestContext):
     """A ``RequestContext`` made from the bare ASGI triple; the ``Request`` is built on first use.
 

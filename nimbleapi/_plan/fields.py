@@ -19,10 +19,31 @@ from pydantic_core import PydanticUndefined
 
 from ..types import IncEx
 
+try:
+    from pydantic.warnings import UnsupportedFieldAttributeWarning
+except ImportError:  # pydantic 2.11 neither has nor gives this warning
+    UnsupportedFieldAttributeWarning = None  # type: ignore[assignment,misc]
+
 Undefined = PydanticUndefined
 
 
 _adapters: dict[Any, tuple[ConfigDict | None, TypeAdapter[Any]]] = {}
+
+# The FieldInfo attributes ``Field(...)`` accepts back, for pydantic releases before 2.12
+# (which added ``FieldInfo.asdict``); an attribute a release does not have is left out.
+FIELD_ATTRIBUTES = (
+    "default", "default_factory", "alias", "alias_priority", "validation_alias", "serialization_alias",
+    "title", "field_title_generator", "description", "examples", "exclude", "exclude_if", "discriminator",
+    "deprecated", "json_schema_extra", "frozen", "validate_default", "repr", "init", "init_var", "kw_only",
+)
+
+
+def field_info_asdict(field_info: FieldInfo) -> dict[str, Any]:
+    """``field_info.asdict()``: its annotation, metadata and other attributes, on any pydantic 2.11+."""
+    if hasattr(field_info, "asdict"):
+        return field_info.asdict()  # type: ignore[return-value]
+    attributes = {name: getattr(field_info, name) for name in FIELD_ATTRIBUTES if hasattr(field_info, name)}
+    return {"annotation": field_info.annotation, "metadata": field_info.metadata, "attributes": attributes}
 
 
 def _adapter_key(attributes: Mapping[str, Any], config: ConfigDict | None) -> Any:
@@ -42,16 +63,15 @@ def _adapter_key(attributes: Mapping[str, Any], config: ConfigDict | None) -> An
 
 def _adapter_for(field_info: FieldInfo, config: ConfigDict | None) -> TypeAdapter[Any]:
     """The adapter for a declaration; equal declarations (``item_id: int`` on many routes) share one."""
-    attributes = field_info.asdict()
+    attributes = field_info_asdict(field_info)
     key = _adapter_key(attributes, config)
     cached = _adapters.get(key) if key is not None else None
     if cached is not None and cached[0] is config:
         return cached[1]
     with warnings.catch_warnings():
-        # A TypeAdapter warns that alias-like attributes are unused; they are used by us.
-        from pydantic.warnings import UnsupportedFieldAttributeWarning
-
-        warnings.simplefilter("ignore", category=UnsupportedFieldAttributeWarning)
+        if UnsupportedFieldAttributeWarning is not None:
+            # A TypeAdapter warns that alias-like attributes are unused; they are used by us.
+            warnings.simplefilter("ignore", category=UnsupportedFieldAttributeWarning)
         rebuilt = Field(**attributes["attributes"])
         arguments = (attributes["annotation"], *attributes["metadata"], rebuilt)
         annotated = Annotated[arguments]  # type: ignore[valid-type]  # known at run time only
@@ -174,7 +194,7 @@ def copy_field_info(field_info: FieldInfo, annotation: Any) -> FieldInfo:
     """A copy of *field_info* whose annotation and metadata come from ``Annotated`` *annotation*."""
     merged = type(field_info).from_annotation(annotation)
     copied = copy(field_info)
-    for name, value in merged.asdict()["attributes"].items():
+    for name, value in field_info_asdict(merged)["attributes"].items():
         setattr(copied, name, value)
     copied._attributes_set = merged._attributes_set.copy()
     copied.metadata = merged.metadata

@@ -28,12 +28,15 @@ from starlette.websockets import WebSocket
 from .. import _lazy
 from .. import params as params
 from .._compile.body import compile_body_extractor
-from .._compile.deps import RequestContext, compile_solver
+from .._compile.context import ConnectionContext
+from .._compile.deps import compile_solver
+from .._compile.form_values import FormItem, field_keys, form_items, form_model_supplied, form_values
+from .._compile.form_values import normalize_form_branch
 from .._compile.form_values import read_upload_bytes as _read_file_bytes  # noqa: F401  (FastAPI's name)
 from .._compile.params import compile_param_extractor
 from .._compile.streaming import _STREAM_ORIGINS as _STREAM_ORIGINS
 from .._compile.streaming import stream_item_type
-from .._compile.params import is_empty_upload, validate_field
+from .._compile.params import is_empty_upload, read_value, validate_field, wants_list
 from .._plan.annotations import optional_model_type
 from .._plan.body import build_body_field, flat_body_params, form_models, form_union_models, should_embed_body_fields
 from .._plan.body import single_form_model
@@ -60,6 +63,8 @@ from ..utils import get_path_param_names as get_path_param_names
 from .models import Dependant as Dependant
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
     from ..security.oauth2 import SecurityScopes as SecurityScopes
 
 multipart_not_installed_error = MULTIPART_NOT_INSTALLED
@@ -152,7 +157,7 @@ async def solve_dependencies(
     """Solve *dependant* for one request (compiles a solver for the call: a slow path)."""
     solver = compile_solver(dependant, embed_body_fields=embed_body_fields)
     scope = request.scope
-    ctx = RequestContext(
+    ctx = ConnectionContext(
         request,
         body,
         scope.get("fastapi_inner_astack", async_exit_stack),
@@ -232,6 +237,27 @@ def _get_form_model(field: ModelField) -> Any:
 
 def _get_form_union_models(annotation: Any) -> list[Any]:
     return form_union_models(annotation)
+
+
+def _get_multidict_value(field: ModelField, values: Mapping[str, Any], alias: str) -> Any:
+    return read_value(field, values, alias, as_list=wants_list(field))
+
+
+def _extract_form_items(body_fields: list[ModelField], received_body: FormData) -> Iterator[FormItem]:
+    return form_items(field_keys(body_fields), received_body)
+
+
+async def _extract_form_body(body_fields: list[ModelField], received_body: FormData) -> AsyncIterator[FormItem]:
+    async for item in form_values(field_keys(body_fields), received_body):
+        yield item
+
+
+def _normalize_form_model(value: Any, *, model: type[Any]) -> Any:
+    return normalize_form_branch(value, model=model)
+
+
+def _is_form_model_supplied(model: type[Any], received_body: FormData) -> bool:
+    return form_model_supplied(model, received_body)
 
 
 _get_signature = evaluated_signature

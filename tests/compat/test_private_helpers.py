@@ -240,3 +240,98 @@ def test_parameterless_dependencies_come_first_in_the_built_dependant() -> None:
     assert [sub.call for sub in dependant.dependencies] == [audit]
     assert [param.name for param in dependant.query_params] == ["q"]
     assert (body_params, embed) == ([], False)
+
+
+class _Signup(BaseModel):
+    name: str
+    tags: list[str] = []
+
+
+def _form_fields() -> list[ModelField]:
+    from nimbleapi import File, Form
+    from nimbleapi.dependencies.utils import get_dependant
+
+    def endpoint(name: str = Form(), tags: list[str] = Form([]), photo: bytes = File(b"")) -> None: ...
+
+    return get_dependant(path="/", call=endpoint).body_params
+
+
+def _form(*entries: tuple[str, Any]) -> Any:
+    from starlette.datastructures import FormData
+
+    return FormData(list(entries))
+
+
+def test_form_values_are_picked_per_field_as_the_engine_reads_them() -> None:
+    from pydantic_core import PydanticUndefined
+
+    from nimbleapi.dependencies.utils import _extract_form_items, _get_multidict_value
+
+    name, tags, photo = _form_fields()
+    form = _form(("name", "Ada"), ("tags", "a"), ("tags", "b"), ("photo", ""), ("other", "x"))
+    assert _get_multidict_value(tags, form, "tags") == ["a", "b"]
+    assert _get_multidict_value(photo, form, "photo") is PydanticUndefined  # an empty entry counts as absent
+    items = [(alias, value, field.name if field else None) for alias, value, field in _extract_form_items([name, tags, photo], form)]
+    assert items == [("name", "Ada", "name"), ("tags", ["a", "b"], "tags"), ("other", "x", None)]
+
+
+def test_form_body_reads_bytes_files_and_keeps_the_upload_position() -> None:
+    from io import BytesIO
+
+    import anyio
+
+    from starlette.datastructures import Headers, UploadFile
+
+    from nimbleapi.dependencies.utils import _extract_form_body
+
+    name, tags, photo = _form_fields()
+    upload = UploadFile(BytesIO(b"png"), size=3, filename="p.png", headers=Headers({"content-type": "image/png"}))
+    async def collect() -> list[Any]:
+        return [item async for item in _extract_form_body([name, photo], _form(("name", "Ada"), ("photo", upload)))]
+
+    body = anyio.run(collect)
+    assert [(alias, value) for alias, value, _ in body] == [("name", "Ada"), ("photo", b"png")]
+    assert upload.file.tell() == 0
+
+
+def test_form_model_branch_is_normalized_and_detected() -> None:
+    from nimbleapi.dependencies.utils import _is_form_model_supplied, _normalize_form_model
+
+    # a sequence field gets a list; entries of no field are passed on for the model to judge
+    assert _normalize_form_model({"name": "Ada", "tags": "a", "extra": "1"}, model=_Signup) == {
+        "name": "Ada", "tags": ["a"], "extra": "1"
+    }
+    assert _normalize_form_model("not a form", model=_Signup) == "not a form"
+    assert _is_form_model_supplied(_Signup, _form(("tags", "")))
+    assert not _is_form_model_supplied(_Signup, _form(("unrelated", "1")))
+
+
+def test_solve_dependencies_reads_query_and_cookies_as_the_request_object_holds_them() -> None:
+    """Code that edits ``request.query_params`` or ``request.cookies`` before solving a
+    dependant (request migrations, say) gets its edited values, not the raw scope's."""
+    from contextlib import AsyncExitStack
+
+    import anyio
+
+    from nimbleapi import Cookie, Query
+    from nimbleapi.dependencies.utils import get_dependant, solve_dependencies
+
+    def endpoint(page: int = Query(1), session: str | None = Cookie(None)) -> None: ...
+
+    request = Request({
+        "type": "http", "method": "GET", "path": "/", "query_string": b"page=1",
+        "headers": [(b"cookie", b"session=old")],
+    })
+    request.query_params._dict["page"] = "2"
+    request.cookies["session"] = "new"
+
+    async def solve() -> Any:
+        async with AsyncExitStack() as stack:
+            return await solve_dependencies(
+                request=request, dependant=get_dependant(path="/", call=endpoint),
+                async_exit_stack=stack, embed_body_fields=False,
+            )
+
+    solved = anyio.run(solve)
+    assert solved.errors == []
+    assert solved.values == {"page": 2, "session": "new"}

@@ -516,6 +516,25 @@ def test_missing_content_type_is_parsed_when_app_not_strict() -> None:
     assert response.json() == "lax"
 
 
+def test_empty_content_type_counts_as_none_sent() -> None:
+    app = FastAPI(strict_content_type=False)
+
+    @app.post("/items")
+    def create(item: Item) -> str:
+        return item.name
+
+    @app.post("/names")
+    def name(value: str = Body(alias="wire")) -> str:
+        return value
+
+    client = TestClient(app)
+    assert client.post("/items", content=b'{"name": "lax", "price": 1}', headers={"content-type": ""}).json() == "lax"
+    # read as JSON, so a JSON list is not taken for a string
+    response = client.post("/names", content=b"[1]", headers={"content-type": ""})
+    assert response.status_code == 422
+    assert errors_of(response)[0]["type"] == "string_type"
+
+
 def test_route_level_strict_content_type_overrides_router() -> None:
     def lax(item: Item) -> str:
         return item.name

@@ -8,16 +8,19 @@ document follow the served form, including routes declared after the inclusion.
 
 from __future__ import annotations
 
+import contextvars
+import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from starlette.routing import Match, Route
+from starlette.routing import BaseRoute, Match, Route
 
 from nimbleapi import APIRouter, Depends, FastAPI, Form, Request, WebSocket
 from nimbleapi.responses import HTMLResponse, PlainTextResponse
-from nimbleapi.routing import APIRoute, RouteContext, _IncludedRouter, iter_route_contexts
+from nimbleapi.routing import APIRoute, RouteContext, _IncludedRouter, _iter_routes_with_context, iter_route_contexts
+from nimbleapi.routing import request_response
 from nimbleapi.testclient import TestClient
 
 
@@ -63,6 +66,40 @@ def test_route_contexts_show_the_declared_and_the_served_route() -> None:
     assert (context.name, context.methods, context.endpoint) == ("read_item", {"GET"}, read_item)
     assert context.tags == ["api", "items"]
     assert app.url_path_for("read_item", item_id=3) == "/api/items/3"
+
+
+def test_effective_context_attributes_make_a_route_copy_serve_the_included_form() -> None:
+    """Code that copies ``vars(context)`` onto a copy of the declared route (to re-version it,
+    say) gets the route as the inclusion serves it, and a copy that deep-copies cleanly."""
+    calls: list[str] = []
+
+    def record() -> None:
+        calls.append("include dependency")
+
+    router = APIRouter(prefix="/items")
+
+    @router.get("/{item_id}", tags=["items"])
+    def read_item(item_id: int) -> int:
+        return item_id
+
+    app = FastAPI(openapi_url=None)
+    app.include_router(router, prefix="/api", tags=["api"], dependencies=[Depends(record)])
+    app.state.current = contextvars.ContextVar("current")  # an app that cannot be deep-copied
+
+    [(declared, context)] = _iter_routes_with_context(app.routes)
+    settings = {name: value for name, value in vars(context).items() if name not in ("original_route", "starlette_route")}
+    assert not [name for name, value in settings.items() if isinstance(value, BaseRoute)]
+    copied = copy.copy(declared)
+    for name, value in settings.items():
+        setattr(copied, name, value)
+    copied.app = request_response(copied.get_route_handler())
+    assert (copied.path, copied.tags) == ("/api/items/{item_id}", ["api", "items"])
+    copy.deepcopy(copied, {id(app): app, id(copied.dependant): copied.dependant})
+
+    served = FastAPI(openapi_url=None)
+    served.router.routes.append(copied)
+    assert TestClient(served).get("/api/items/3").json() == 3
+    assert calls == ["include dependency"]
 
 
 def test_route_context_matches_the_served_path_and_method_not_the_declared_class() -> None:
