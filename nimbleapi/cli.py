@@ -1,4 +1,4 @@
-"""The ``nimbleapi`` command: find an application and serve it with uvicorn.
+"""The ``nimbleapi`` command: find an application and serve it with Granian or uvicorn.
 
     nimbleapi dev [PATH]     # development: 127.0.0.1, reload on file changes
     nimbleapi run [PATH]     # production:  0.0.0.0, no reload
@@ -25,6 +25,10 @@ or ``api``, else the first ``FastAPI`` instance in the module's namespace.
 ``import fastapi`` resolves to nimbleapi while the command runs (``nimbleapi.compat``),
 so an application written for FastAPI is served unchanged.
 
+The server is Granian (``--server granian``, the default of ``nimbleapi``) or uvicorn
+(``--server uvicorn``, the default of the ``fastapi`` command, as with fastapi-cli); the
+options mean the same on both (``_servers``).
+
 ``cli_main`` and ``main`` keep the shape of ``fastapi.cli`` so that code and tests
 written against that module work unchanged.
 """
@@ -44,7 +48,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import compat
+from . import _servers, compat
 from ._alias.command import add_alias_command, run_alias_command
 from ._version import FASTAPI_VERSION
 
@@ -53,7 +57,7 @@ DEFAULT_APP_NAMES = ("app", "api")
 DEFAULT_PORT = 8000
 PORT_VARIABLE = "PORT"  # the default port when set, as for fastapi-cli (platforms that assign one set it)
 PUBLIC_URL_VARIABLE = "FASTAPI_PUBLIC_URL"  # shown instead of http://host:port, e.g. behind a proxy
-APP_VARIABLE = "NIMBLEAPI_APP"  # the app's import string, handed to the processes uvicorn starts
+APP_VARIABLE = "NIMBLEAPI_APP"  # the app's import string, handed to the processes the server starts
 LOAD_APP = "nimbleapi.cli:load_app"
 BLOCKING_VARIABLE = "NIMBLEAPI_DEV_BLOCKING_MS"  # set by ``dev`` only: the blocking-call detector's threshold
 DEFAULT_BLOCKING_MS = 100.0
@@ -66,7 +70,7 @@ class CLIError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class AppTarget:
-    """Where the application lives, in the form uvicorn imports it."""
+    """Where the application lives, as an import string names it."""
 
     module: str
     attribute: str
@@ -241,7 +245,7 @@ def build_parser(prog: str = "nimbleapi") -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar=choices)
     for name, mode in MODES.items():
         command = commands.add_parser(name, help=mode.help, description=mode.help)
-        add_serve_options(command, mode)
+        add_serve_options(command, mode, default_server_for(prog))
     add_routes_command(commands)
     if with_alias:
         add_alias_command(commands)
@@ -297,7 +301,7 @@ def add_discovery_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_serve_options(parser: argparse.ArgumentParser, mode: Mode) -> None:
+def add_serve_options(parser: argparse.ArgumentParser, mode: Mode, default_server: str) -> None:
     add_discovery_options(parser)
     add = parser.add_argument
     add("--host", default=mode.host, help=f"address to bind (default: {mode.host})")
@@ -330,7 +334,20 @@ def add_serve_options(parser: argparse.ArgumentParser, mode: Mode) -> None:
     add(
         "--forwarded-allow-ips",
         metavar="IPS",
-        help="comma-separated addresses trusted to send proxy headers, '*' for all (default: uvicorn's, 127.0.0.1)",
+        help="comma-separated addresses trusted to send proxy headers, '*' for all "
+        "(default: $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1)",
+    )
+    add(
+        "--server",
+        choices=_servers.SERVERS,
+        default=default_server,
+        help=f"the HTTP server (default: {default_server}; both come with the 'standard' extra)",
+    )
+    add(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="log one line per request (default: on)",
     )
     add_verbose_option(parser, default=argparse.SUPPRESS)
 
@@ -357,7 +374,7 @@ def describe(target: AppTarget, options: argparse.Namespace) -> str:
         f"Serving {target.import_string}",
         f"  importing from {target.import_root}",
         f"  {url}  (API docs: {url}/docs)",
-        f"  reload: {'on' if options.reload else 'off'}, workers: {options.workers or 1}",
+        f"  server: {options.server}, reload: {'on' if options.reload else 'off'}, workers: {options.workers or 1}",
     ]
     if options.verbose:
         lines += [
@@ -369,7 +386,7 @@ def describe(target: AppTarget, options: argparse.Namespace) -> str:
 
 
 def load_app() -> Any:
-    """The app factory uvicorn calls, in this process or in each reload and worker process.
+    """The app factory the server calls, in this process or in each reload and worker process.
 
     Those processes start afresh, so the ``fastapi`` alias is installed again here before
     the app's module is imported; the app's import string travels in ``APP_VARIABLE``.
@@ -411,22 +428,23 @@ def export_dev_tools(options: argparse.Namespace) -> None:
 
 
 def serve(target: AppTarget, options: argparse.Namespace) -> None:
-    import uvicorn
-
     os.environ[APP_VARIABLE] = target.import_string
     export_dev_tools(options)
-    uvicorn.run(
-        LOAD_APP,  # an import string, because reload and workers import the app in new processes
-        factory=True,
-        host=options.host,
-        port=options.port,
-        reload=options.reload,
-        reload_dirs=reload_dirs(target, options),
-        workers=options.workers,
-        root_path=options.root_path,
-        proxy_headers=options.proxy_headers,
-        forwarded_allow_ips=options.forwarded_allow_ips,
-        log_level="debug" if options.verbose else None,
+    _servers.serve(
+        options.server,
+        _servers.ServeOptions(
+            factory=LOAD_APP,  # an import string, because reload and workers import the app in new processes
+            host=options.host,
+            port=options.port,
+            reload=options.reload,
+            reload_dirs=reload_dirs(target, options),
+            workers=options.workers,
+            root_path=options.root_path,
+            proxy_headers=options.proxy_headers,
+            forwarded_allow_ips=options.forwarded_allow_ips,
+            access_log=options.access_log,
+            verbose=options.verbose,
+        ),
     )
 
 
@@ -487,8 +505,21 @@ def print_lint_findings(target: AppTarget) -> None:
         print(_lint.format_findings(findings), flush=True)
 
 
+def default_server_for(prog: str) -> str:
+    """Granian for ``nimbleapi`` (the faster server, see benchmarks/README.md); uvicorn for ``fastapi``.
+
+    ``fastapi run`` keeps serving exactly as fastapi-cli does, and a command whose preferred
+    server is not installed falls back to the other one.
+    """
+    preferred, other = (_servers.UVICORN, _servers.GRANIAN) if prog == "fastapi" else SERVER_PREFERENCE
+    return preferred if _servers.installed(preferred) or not _servers.installed(other) else other
+
+
+SERVER_PREFERENCE = (_servers.GRANIAN, _servers.UVICORN)
+
+
 def _server_installed() -> bool:
-    return importlib.util.find_spec("uvicorn") is not None
+    return any(_servers.installed(server) for server in _servers.SERVERS)
 
 
 # FastAPI parity: ``fastapi.cli.cli_main`` is None when the command's dependencies are missing.

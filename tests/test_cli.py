@@ -1,4 +1,4 @@
-"""The ``nimbleapi`` command: finding the application, the options passed to uvicorn, and serving."""
+"""The ``nimbleapi`` command: finding the application, the options passed to the server, and serving."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 import pytest
 from serving import free_port, request_json, stop, wait_until_serving
 
-from nimbleapi import cli, compat
+from nimbleapi import _servers, cli, compat
+from nimbleapi._servers import ServeOptions
 from nimbleapi.cli import AppTarget, CLIError, resolve_target, run_command_line
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -181,100 +183,133 @@ def test_error_is_printed_and_exit_status_is_1(project: Path, capsys: pytest.Cap
     assert "Path does not exist non_existent_file.py" in capsys.readouterr().out
 
 
-# ---- what reaches uvicorn -------------------------------------------------------------
+# ---- what reaches the server -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Served:
+    server: str
+    app: Any
+    options: ServeOptions
 
 
 @pytest.fixture
-def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
-    """Replace ``uvicorn.run``; record the application it would serve and the options it got."""
-    import uvicorn
-
+def served(monkeypatch: pytest.MonkeyPatch) -> list[Served]:
+    """Replace ``_servers.serve``; record the server chosen, the application it would serve and the options."""
     monkeypatch.setenv(cli.APP_VARIABLE, "")  # restored after the test; the command sets it
     monkeypatch.setenv(cli.BLOCKING_VARIABLE, "")
     monkeypatch.setenv(cli.TIMING_VARIABLE, "")
-    calls: list[tuple[Any, dict[str, Any]]] = []
+    calls: list[Served] = []
 
-    def fake_run(app: str, **options: Any) -> None:
-        module_name, _, attribute = app.partition(":")
-        loaded = getattr(importlib.import_module(module_name), attribute)
-        calls.append((loaded() if options.pop("factory", False) else loaded, options))
+    def record(server: str, options: ServeOptions) -> None:
+        module_name, _, attribute = options.factory.partition(":")
+        calls.append(Served(server, getattr(importlib.import_module(module_name), attribute)(), options))
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(_servers, "serve", record)
     return calls
 
 
-def test_dev_serves_locally_with_reload(project: Path, uvicorn_calls: list[Any]) -> None:
+def test_dev_serves_locally_with_reload(project: Path, served: list[Served]) -> None:
     write(project, "main.py", APP_SOURCE.format(name="app"))
     assert run_command_line(["dev"]) == 0
-    [(app, options)] = uvicorn_calls
-    assert app is sys.modules["main"].app
-    assert options["host"] == "127.0.0.1"
-    assert options["port"] == 8000
-    assert options["reload"] is True
-    assert options["reload_dirs"] == [str(project)]
-    assert options["proxy_headers"] is True
+    [call] = served
+    assert call.app is sys.modules["main"].app
+    options = call.options
+    assert (options.host, options.port, options.reload) == ("127.0.0.1", 8000, True)
+    assert options.reload_dirs == [str(project)]
+    assert options.proxy_headers is True
+    assert options.access_log is True
 
 
-def test_run_serves_on_all_interfaces_without_reload(project: Path, uvicorn_calls: list[Any]) -> None:
+def test_run_serves_on_all_interfaces_without_reload(project: Path, served: list[Served]) -> None:
     write(project, "main.py", APP_SOURCE.format(name="app"))
     assert run_command_line(["run"]) == 0
-    [(_, options)] = uvicorn_calls
-    assert (options["host"], options["reload"], options["workers"]) == ("0.0.0.0", False, None)
+    [call] = served
+    assert (call.options.host, call.options.reload, call.options.workers) == ("0.0.0.0", False, None)
 
 
-def test_options_are_passed_to_uvicorn(project: Path, uvicorn_calls: list[Any]) -> None:
+def test_options_reach_the_server(project: Path, served: list[Served]) -> None:
     write(project, "pkg/__init__.py")
     write(project, "pkg/web.py", "from nimbleapi import FastAPI\n\nsite = FastAPI()\n")
     arguments = ["run", "-e", "pkg.web:site", "--host", "::1", "--port", "9001", "--workers", "3"]
-    arguments += ["--root-path", "/api", "--no-proxy-headers", "--reload"]
+    arguments += ["--root-path", "/api", "--no-proxy-headers", "--reload", "--no-access-log"]
     assert run_command_line(arguments) == 0
-    [(app, options)] = uvicorn_calls
-    assert app is sys.modules["pkg.web"].site
-    assert {key: options[key] for key in ("host", "port", "workers", "root_path", "proxy_headers", "reload")} == {
-        "host": "::1",
-        "port": 9001,
-        "workers": 3,
-        "root_path": "/api",
-        "proxy_headers": False,
-        "reload": True,
-    }
+    [call] = served
+    assert call.app is sys.modules["pkg.web"].site
+    options = call.options
+    assert (options.host, options.port, options.workers, options.root_path) == ("::1", 9001, 3, "/api")
+    assert (options.proxy_headers, options.reload, options.access_log) == (False, True, False)
 
 
-def test_fastapi_cli_options_are_passed_to_uvicorn(project: Path, uvicorn_calls: list[Any]) -> None:
+def test_fastapi_cli_options_reach_the_server(project: Path, served: list[Served]) -> None:
     write(project, "main.py", APP_SOURCE.format(name="app"))
     write(project, "src/placeholder.txt")
     arguments = ["dev", "--forwarded-allow-ips", "10.0.0.1,10.0.0.2", "--reload-dir", "src", "--reload-dir", "."]
     assert run_command_line(arguments) == 0
-    [(_, options)] = uvicorn_calls
-    assert options["forwarded_allow_ips"] == "10.0.0.1,10.0.0.2"
-    assert options["reload_dirs"] == [str(project / "src"), str(project)]
-    assert options["log_level"] is None
+    [call] = served
+    assert call.options.forwarded_allow_ips == "10.0.0.1,10.0.0.2"
+    assert call.options.reload_dirs == [str(project / "src"), str(project)]
+    assert call.options.verbose is False
 
 
-def test_port_comes_from_the_port_variable(
-    project: Path, uvicorn_calls: list[Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_port_comes_from_the_port_variable(project: Path, served: list[Served], monkeypatch: pytest.MonkeyPatch) -> None:
     write(project, "main.py", APP_SOURCE.format(name="app"))
     monkeypatch.setenv("PORT", "9123")
     assert run_command_line(["run"]) == 0
     assert run_command_line(["run", "--port", "9124"]) == 0
-    assert [options["port"] for _, options in uvicorn_calls] == [9123, 9124]
+    assert [call.options.port for call in served] == [9123, 9124]
+
+
+@pytest.mark.parametrize("server", _servers.SERVERS)
+def test_server_option_chooses_the_server(project: Path, served: list[Served], server: str) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    assert run_command_line(["run", "--server", server]) == 0
+    assert served[0].server == server
+
+
+def test_nimbleapi_serves_with_granian_and_fastapi_with_uvicorn(project: Path, served: list[Served]) -> None:
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    assert run_command_line(["run"]) == 0
+    compat.install()
+    importlib.import_module("fastapi")  # as the fastapi command's entry point has: the name is nimbleapi
+    assert run_command_line(["run"]) == 0
+    assert [call.server for call in served] == ["granian", "uvicorn"]
+
+
+def test_options_map_onto_uvicorn_run(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    calls: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
+    monkeypatch.setenv(cli.APP_VARIABLE, "")
+    write(project, "main.py", APP_SOURCE.format(name="app"))
+    arguments = ["run", "--server", "uvicorn", "--workers", "2", "--root-path", "/api", "--forwarded-allow-ips", "*"]
+    assert run_command_line([*arguments, "--no-access-log", "-v"]) == 0
+    [(factory, options)] = calls
+    assert (factory, options["factory"]) == (cli.LOAD_APP, True)
+    assert {key: options[key] for key in ("workers", "root_path", "forwarded_allow_ips", "access_log")} == {
+        "workers": 2,
+        "root_path": "/api",
+        "forwarded_allow_ips": "*",
+        "access_log": False,
+    }
+    assert options["log_level"] == "debug"
 
 
 @pytest.mark.parametrize("arguments", [["run", "--verbose"], ["run", "-v"], ["--verbose", "run"]])
 def test_verbose_explains_the_discovery_and_logs_debug(
-    project: Path, uvicorn_calls: list[Any], capsys: pytest.CaptureFixture[str], arguments: list[str]
+    project: Path, served: list[Served], capsys: pytest.CaptureFixture[str], arguments: list[str]
 ) -> None:
     write(project, "main.py", APP_SOURCE.format(name="app"))
     assert run_command_line(arguments) == 0
     output = capsys.readouterr().out
     assert "found by the default file names" in output
     assert "imported as: from main import app" in output
-    assert uvicorn_calls[0][1]["log_level"] == "debug"
+    assert served[0].options.verbose is True
 
 
 def test_without_verbose_the_discovery_is_not_explained(
-    project: Path, uvicorn_calls: list[Any], capsys: pytest.CaptureFixture[str]
+    project: Path, served: list[Served], capsys: pytest.CaptureFixture[str]
 ) -> None:
     write(project, "main.py", APP_SOURCE.format(name="app"))
     assert run_command_line(["run", "main.py"]) == 0
@@ -282,7 +317,7 @@ def test_without_verbose_the_discovery_is_not_explained(
 
 
 def test_public_url_is_shown_instead_of_the_bound_address(
-    project: Path, uvicorn_calls: list[Any], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path, served: list[Served], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(project, "main.py", APP_SOURCE.format(name="app"))
     monkeypatch.setenv("FASTAPI_PUBLIC_URL", "https://api.example.com/")
@@ -297,17 +332,17 @@ def test_version_names_both_releases(capsys: pytest.CaptureFixture[str]) -> None
     assert capsys.readouterr().out.strip() == f"nimbleapi {version('nimbleapi')}, providing FastAPI 0.165.0's API"
 
 
-def test_app_written_for_fastapi_is_served_on_nimbleapi(project: Path, uvicorn_calls: list[Any]) -> None:
+def test_app_written_for_fastapi_is_served_on_nimbleapi(project: Path, served: list[Served]) -> None:
     write(project, "main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n")
     assert run_command_line(["run", "main.py"]) == 0
-    [(app, _)] = uvicorn_calls
-    assert type(app).__module__ == "nimbleapi.applications"
+    [call] = served
+    assert type(call.app).__module__ == "nimbleapi.applications"
 
 
-def test_dev_no_reload_turns_reload_off(project: Path, uvicorn_calls: list[Any]) -> None:
+def test_dev_no_reload_turns_reload_off(project: Path, served: list[Served]) -> None:
     write(project, "main.py", APP_SOURCE.format(name="app"))
     run_command_line(["dev", "--no-reload"])
-    assert uvicorn_calls[0][1]["reload"] is False
+    assert served[0].options.reload is False
 
 
 def test_missing_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -458,11 +493,11 @@ def test_check_exits_1_on_findings(project: Path, capsys: pytest.CaptureFixture[
 
 
 def test_dev_prints_the_findings_before_serving(
-    project: Path, capsys: pytest.CaptureFixture[str], uvicorn_calls: list[Any]
+    project: Path, capsys: pytest.CaptureFixture[str], served: list[Served]
 ) -> None:
     write(project, "lintme.py", LINT_APP)
     assert run_command_line(["dev", "lintme.py"]) == 0
-    assert uvicorn_calls
+    assert served
     assert "[shadowed] GET /users/me ->" in capsys.readouterr().out
 
 
@@ -483,16 +518,17 @@ def middleware_classes(app: Any) -> list[str]:
     return [entry.cls.__name__ for entry in app.user_middleware]
 
 
-def test_dev_installs_the_blocking_call_detector(project: Path, uvicorn_calls: list[Any]) -> None:
+def test_dev_installs_the_blocking_call_detector(project: Path, served: list[Served]) -> None:
     write(project, "main.py", APP_SOURCE.format(name="app"))
     assert run_command_line(["dev", "--blocking-threshold", "250"]) == 0
-    [(app, _)] = uvicorn_calls
+    [call] = served
+    app = call.app
     assert middleware_classes(app) == ["BlockingDetector"]
     assert app.user_middleware[0].kwargs["threshold"] == 0.25
 
 
 def test_dev_timing_installs_server_timing(
-    project: Path, uvicorn_calls: list[Any], monkeypatch: pytest.MonkeyPatch
+    project: Path, served: list[Served], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import nimbleapi.routing
 
@@ -500,21 +536,24 @@ def test_dev_timing_installs_server_timing(
         monkeypatch.setattr(nimbleapi.routing, name, getattr(nimbleapi.routing, name))
     write(project, "main.py", APP_SOURCE.format(name="app"))
     assert run_command_line(["dev", "--timing", "--blocking-threshold", "0"]) == 0
-    [(app, _)] = uvicorn_calls
+    [call] = served
+    app = call.app
     assert middleware_classes(app) == ["ServerTiming"]
 
 
-def test_run_installs_no_dev_tools(project: Path, uvicorn_calls: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_installs_no_dev_tools(project: Path, served: list[Served], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cli.BLOCKING_VARIABLE, "100")  # left over in the environment: still nothing
     monkeypatch.setenv(cli.TIMING_VARIABLE, "1")
     write(project, "main.py", APP_SOURCE.format(name="app"))
     assert run_command_line(["run"]) == 0
-    [(app, _)] = uvicorn_calls
+    [call] = served
+    app = call.app
     assert middleware_classes(app) == []
 
 
-def test_blocking_threshold_zero_turns_the_detector_off(project: Path, uvicorn_calls: list[Any]) -> None:
+def test_blocking_threshold_zero_turns_the_detector_off(project: Path, served: list[Served]) -> None:
     write(project, "main.py", APP_SOURCE.format(name="app"))
     assert run_command_line(["dev", "--blocking-threshold", "0"]) == 0
-    [(app, _)] = uvicorn_calls
+    [call] = served
+    app = call.app
     assert middleware_classes(app) == []

@@ -1,6 +1,6 @@
 """The API documentation pages (/docs, /redoc) work in a real browser, offline.
 
-The example app is served by ``nimbleapi run`` on a loopback port with the docs
+The example app is served by ``nimbleapi run`` on a loopback port, on each server, with the docs
 assets served by the app itself (``NIMBLEAPI_DOCS_ASSETS=local``). Headless Chromium
 (offline_browser.py) opens ``/docs`` and ``/redoc`` with every non-loopback request
 refused. The pages must render every operation of the document and Swagger
@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from nimbleapi._servers import SERVERS
 
 from .offline_browser import OfflinePage, free_loopback_port, requires_chromium, stop
 
@@ -62,11 +64,12 @@ def wait_until_serving(process: subprocess.Popen[bytes], url: str, log: Path) ->
     pytest.fail(f"the example app did not answer {url} within {SERVER_START_TIMEOUT_S:.0f}s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="module", params=SERVERS)
+def base_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_loopback_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     command = [sys.executable, "-m", "nimbleapi", "run", str(EXAMPLE_APP), "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--server", request.param]
     environment = {**os.environ, "NIMBLEAPI_DOCS_ASSETS": "local"}
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
