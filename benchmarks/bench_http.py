@@ -1,9 +1,14 @@
 #!/usr/bin/env python
-"""HTTP benchmark: every target behind uvicorn (one worker), loaded by wrk over loopback.
+"""HTTP benchmark: targets on Granian and uvicorn, loaded by wrk over loopback.
 
-One server per target is started up front on 127.0.0.1 (a free port each),
-uvicorn with one worker, httptools and uvloop, pinned to --server-cpus; wrk
-(one thread) is pinned to --client-cpus. Each server first answers every
+A run is a target on a server, written target@server: `fastapi@uvicorn` is what
+`fastapi run` serves, `nimbleapi@granian` what `nimbleapi run` serves (its
+default server), `nimbleapi@uvicorn` separates the framework from the server,
+and `raw@<server>` is each server's floor. Each server is set up as
+`nimbleapi run --no-access-log` sets it up (serve.py: uvloop, httptools for
+uvicorn, proxy headers on), with --workers workers (default 1), pinned to
+--server-cpus; wrk (one thread) is pinned to --client-cpus. One server per run
+is started up front on 127.0.0.1 (a free port each). Each server first answers every
 scenario over HTTP, which must equal the in-process answer of the same app
 (after the in-process cross-target check has passed). Then, in --repeat
 rounds, scenario by scenario, wrk runs a bounded measurement against each
@@ -13,8 +18,9 @@ requests per second, server CPU µs per request (the figure least disturbed by
 other work on the machine), wrk's p50/p99 latency, and ratios.
 Servers are stopped by PID, also on Ctrl-C.
 
-    python benchmarks/bench_http.py                       # all targets, ~5 min
-    python benchmarks/bench_http.py --targets fastapi,nimbleapi --scenarios hello,body --duration 2
+    python benchmarks/bench_http.py                       # the five default runs, ~5 min
+    python benchmarks/bench_http.py --runs fastapi@uvicorn,nimbleapi@granian --scenarios hello,body
+    python benchmarks/bench_http.py --workers 2 --no-pin  # two workers per server, sharing both cores
 """
 
 from __future__ import annotations
@@ -38,10 +44,12 @@ from harness import asgi, environment, loop, wrk  # noqa: E402
 from harness.check import run_check  # noqa: E402
 from harness.report import count, ratio, table, write_results  # noqa: E402
 from harness.scenarios import ALL_CASES, Case, select  # noqa: E402
-from harness.server import UvicornServer, http_request  # noqa: E402
-from harness.targets import TARGETS_HELP, Target, load_targets  # noqa: E402
+from harness.server import Server, http_request  # noqa: E402
+from harness.targets import Target, load_targets  # noqa: E402
 
-Runs = dict[str, dict[str, list[dict[str, Any]]]]  # scenario -> target -> one entry per repeat
+Runs = dict[str, dict[str, list[dict[str, Any]]]]  # scenario -> run -> one entry per repeat
+DEFAULT_RUNS = "raw@uvicorn,fastapi@uvicorn,nimbleapi@uvicorn,raw@granian,nimbleapi@granian"
+BASELINE = "fastapi@uvicorn"  # what `fastapi run` serves
 
 
 async def inprocess_answers(targets: list[Target], cases: list[Case]) -> dict[tuple[str, str], tuple[int, Any]]:
@@ -60,19 +68,29 @@ async def inprocess_answers(targets: list[Target], cases: list[Case]) -> dict[tu
     return answers
 
 
-def start_servers(targets: list[Target], cases: list[Case], answers: dict[tuple[str, str], tuple[int, Any]],
-                  args: argparse.Namespace, log_dir: Path, servers: list[UvicornServer]) -> None:
-    for target in targets:
-        server = UvicornServer(target.name, args.server_cpus if args.pin else None, log_dir)
+def start_servers(runs: list[tuple[str, str]], cases: list[Case], answers: dict[tuple[str, str], tuple[int, Any]],
+                  args: argparse.Namespace, log_dir: Path, servers: list[Server]) -> None:
+    for target, server_name in runs:
+        server = Server(server_name, target, args.workers, args.server_cpus if args.pin else None, log_dir)
         server.start()
         servers.append(server)
         for case in cases:
-            if http_request(server.port, case) != answers[target.name, case.name]:
-                raise SystemExit(f"{target.name}/{case.name}: the HTTP answer differs from the in-process one")
+            if http_request(server.port, case) != answers[target, case.name]:
+                raise SystemExit(f"{server.name}/{case.name}: the HTTP answer differs from the in-process one")
     print(f"{len(servers)} servers up; their HTTP answers equal the in-process answers", flush=True)
 
 
-def measure(servers: list[UvicornServer], cases: list[Case], scripts: dict[str, Path], args: argparse.Namespace
+def parse_runs(text: str) -> list[tuple[str, str]]:
+    runs = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        target, _, server = item.partition("@")
+        if server not in ("granian", "uvicorn"):
+            raise SystemExit(f"{item!r}: a run is target@server, the server granian or uvicorn")
+        runs.append((target, server))
+    return runs
+
+
+def measure(servers: list[Server], cases: list[Case], scripts: dict[str, Path], args: argparse.Namespace
             ) -> Runs:
     runs: Runs = {}
     client_cpus = args.client_cpus if args.pin else None
@@ -90,8 +108,8 @@ def measure(servers: list[UvicornServer], cases: list[Case], scripts: dict[str, 
                          "server_cpu_us_per_request": 1e6 * server_cpu / max(result.requests, 1),
                          "server_cpu_share": server_cpu / (result.duration_us / 1e6),
                          "socket_errors": result.socket_errors, "foreign_busy_cores": load.stop(server_cpu)}
-                runs.setdefault(case.name, {}).setdefault(server.target, []).append(entry)
-                print(f"  {repeat + 1}/{args.repeat} {case.name:17s} {server.target:10s} {result.rps:8.0f} req/s  "
+                runs.setdefault(case.name, {}).setdefault(server.name, []).append(entry)
+                print(f"  {repeat + 1}/{args.repeat} {case.name:17s} {server.name:18s} {result.rps:8.0f} req/s  "
                       f"server CPU {entry['server_cpu_us_per_request']:5.0f} µs/req "
                       f"({entry['server_cpu_share']:.0%} busy)  p99 {result.p99_us / 1000:.1f} ms"
                       + (f"  SOCKET ERRORS {result.socket_errors}" if result.socket_errors else ""), flush=True)
@@ -107,11 +125,12 @@ def summarise(runs: Runs) -> dict[str, dict[str, dict[str, float]]]:
                 for key in ("rps", "p50_us", "p99_us", "server_cpu_us_per_request", "server_cpu_share")
             } | {"socket_errors": sum(e["socket_errors"] for e in entries)}
     for measured in results.values():
-        for entry in measured.values():
-            for ref in ("fastapi", "raw"):
+        for name, entry in measured.items():
+            floor = "raw@" + name.partition("@")[2]
+            for key, ref in (("fastapi", BASELINE), ("raw", floor)):
                 if ref in measured:
-                    entry[f"rps_vs_{ref}"] = entry["rps"] / measured[ref]["rps"]
-                    entry[f"cpu_vs_{ref}"] = (entry["server_cpu_us_per_request"]
+                    entry[f"rps_vs_{key}"] = entry["rps"] / measured[ref]["rps"]
+                    entry[f"cpu_vs_{key}"] = (entry["server_cpu_us_per_request"]
                                               / measured[ref]["server_cpu_us_per_request"])
     return results
 
@@ -127,10 +146,14 @@ def render(results: dict[str, dict[str, dict[str, float]]], names: list[str], ar
              grid(lambda e: count(e["server_cpu_us_per_request"])),
              f"\n## Latency p50 / p99, ms, at {args.connections} connections\n",
              grid(lambda e: f"{e['p50_us'] / 1000:.2f} / {e['p99_us'] / 1000:.2f}")]
-    for ref in ("fastapi", "raw"):
-        if ref in names:
-            parts += [f"\n## Relative to {ref}: requests/s ratio (CPU per request ratio)\n",
-                      grid(lambda e, r=ref: f"{ratio(e[f'rps_vs_{r}'])} ({ratio(e[f'cpu_vs_{r}'])})")]
+    titles = {"fastapi": f"{BASELINE} (`fastapi run`)", "raw": "raw on the same server (the floor)"}
+    for key, title in titles.items():
+        shown = [n for n in names if all(f"rps_vs_{key}" in results[s][n] for s in scenarios)]
+        if shown:
+            parts += [f"\n## Relative to {title}: requests/s ratio (CPU per request ratio)\n",
+                      table(["scenario", *shown], [[s, *(f"{ratio(results[s][n][f'rps_vs_{key}'])} "
+                                                         f"({ratio(results[s][n][f'cpu_vs_{key}'])})" for n in shown)]
+                                                   for s in scenarios])]
     shares = [e["server_cpu_share"] for per in results.values() for e in per.values()]
     parts.append(f"\nServer CPU busy during runs: {min(shares):.0%} to {max(shares):.0%} "
                  "(well below 100% means the server waited for the client, not the other way round).")
@@ -144,37 +167,39 @@ def main(args: argparse.Namespace) -> int:
     if args.pin and (len(os.sched_getaffinity(0)) < 2 or not shutil.which("taskset")):
         print("[note] cannot pin (needs 2 CPUs and taskset): server and wrk share the CPUs")
         args.pin = False
-    targets = load_targets(args.targets)
+    runs = parse_runs(args.runs)
+    targets = load_targets(",".join(dict.fromkeys(target for target, _ in runs)))
     cases = select(args.scenarios)
     pinning = f"server on CPU {args.server_cpus}, wrk on CPU {args.client_cpus}" if args.pin else "unpinned"
-    header = (f"# HTTP benchmark (uvicorn, 1 worker, httptools, uvloop; wrk -t1 -c{args.connections})\n\n"
-              f"targets: {', '.join(t.name for t in targets)}; {args.warmup} s warm-up, then {args.repeat} runs of "
+    header = (f"# HTTP benchmark ({args.workers} worker(s) per server, uvloop, uvicorn with httptools; "
+              f"wrk -t1 -c{args.connections})\n\n"
+              f"runs: {', '.join(f'{t}@{s}' for t, s in runs)}; {args.warmup} s warm-up, then {args.repeat} runs of "
               f"{args.duration} s per target and scenario (median reported); {pinning}\n"
               f"{environment.versions_line()}\n")
     print(header + "\ncorrectness check:")
     answers = loop.run(inprocess_answers(targets, cases))
 
-    servers: list[UvicornServer] = []
+    servers: list[Server] = []
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally below still stops the servers
     load = environment.ForeignLoad()
     with tempfile.TemporaryDirectory(prefix="nimbleapi-bench-http-") as tmp:
         scripts = {case.name: wrk.write_script(case, Path(tmp)) for case in cases}
         try:
-            start_servers(targets, cases, answers, args, Path(tmp), servers)
-            runs = measure(servers, cases, scripts, args)
+            start_servers(runs, cases, answers, args, Path(tmp), servers)
+            measured = measure(servers, cases, scripts, args)
         finally:
             for server in servers:
                 server.stop()
     foreign = load.stop()
-    results = summarise(runs)
-    report = render(results, [t.name for t in targets], args)
+    results = summarise(measured)
+    report = render(results, [server.name for server in servers], args)
     report += f"\nOther processes kept {foreign} of {environment.machine()['cpu_count']} cores busy meanwhile."
     print("\n" + report)
     write_results(Path(args.json), {
         "kind": "http", "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "config": {k: v for k, v in vars(args).items() if k != "json"},
         "versions": environment.versions(), "machine": environment.machine(), "foreign_busy_cores": foreign,
-        "targets": {t.name: t.description for t in targets}, "results": results, "runs": runs,
+        "targets": {t.name: t.description for t in targets}, "results": results, "runs": measured,
     }, header + "\n" + report)
     print(f"\nresults written to {args.json} (and .md)")
     return 0
@@ -182,7 +207,10 @@ def main(args: argparse.Namespace) -> int:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--targets", default=None, help=TARGETS_HELP)
+    parser.add_argument("--runs", default=DEFAULT_RUNS,
+                        help=f"comma list of target@server (default {DEFAULT_RUNS}); targets: raw, starlette, "
+                             "fastapi, nimbleapi, litestar")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes per server (default 1)")
     parser.add_argument("--scenarios", default=None, help="comma list (default: all timed scenarios)")
     parser.add_argument("--duration", type=int, default=2, help="measured seconds per run (default 2)")
     parser.add_argument("--warmup", type=int, default=1,

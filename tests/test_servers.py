@@ -25,13 +25,20 @@ import pytest
 from serving import free_port
 from websockets.sync.client import connect
 
-from nimbleapi._servers import SERVERS
+from nimbleapi._servers import DEFAULT_FORWARDED_ALLOW_IPS, SERVERS, trusted_proxies
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = TESTS_DIR.parent
 START_TIMEOUT_S = 30.0
 
-pytestmark = [pytest.mark.timeout(120), pytest.mark.parametrize("server", SERVERS)]
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(params=SERVERS)
+def server(request: pytest.FixtureRequest) -> str:
+    """Every test that starts a server runs once on each."""
+    name: str = request.param
+    return name
 
 
 @dataclass
@@ -278,3 +285,14 @@ def test_graceful_shutdown_under_load_drops_no_accepted_request(start: Start) ->
     assert failures == []
     assert running.process.returncode in CLEAN_EXITS
     assert running.events()[-1] == "shutdown"
+
+
+# ---- the options' defaults -------------------------------------------------------------
+
+
+def test_trusted_proxies_are_chosen_as_uvicorn_chooses_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    assert trusted_proxies(None) == DEFAULT_FORWARDED_ALLOW_IPS == "127.0.0.1,::1"
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.1.1.1")
+    assert trusted_proxies(None) == "10.1.1.1"
+    assert trusted_proxies("*") == "*"

@@ -14,7 +14,7 @@ from pathlib import Path
 CHECKOUT = Path(__file__).resolve().parent.parent.parent
 
 PACKAGES = ("nimbleapi", "fastapi", "starlette", "pydantic", "pydantic-core", "litestar", "msgspec",
-            "uvicorn", "uvloop", "httptools", "orjson", "anyio")
+            "uvicorn", "granian", "uvloop", "httptools", "orjson", "anyio")
 
 
 def versions() -> dict[str, str | None]:

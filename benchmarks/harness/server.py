@@ -1,4 +1,4 @@
-"""One uvicorn server per target on 127.0.0.1, started and stopped by this process only."""
+"""One server process per (server, target) on 127.0.0.1, started and stopped by this process only."""
 
 from __future__ import annotations
 
@@ -36,23 +36,28 @@ def http_request(port: int, case: Case, timeout: float = 5.0) -> tuple[int, Any]
     return response.status, json.loads(content) if content else None
 
 
-class UvicornServer:
-    """uvicorn with one worker, httptools and uvloop, optionally pinned to some CPUs with taskset."""
+class Server:
+    """``serve.py``: a target on Granian or uvicorn, as ``nimbleapi run`` sets them up, optionally pinned."""
 
-    def __init__(self, target: str, cpus: str | None, log_dir: Path) -> None:
+    def __init__(self, server: str, target: str, workers: int, cpus: str | None, log_dir: Path) -> None:
+        self.server = server
         self.target = target
+        self.workers = workers
         self.cpus = cpus
         self.port = free_port()
-        self.log_path = log_dir / f"uvicorn_{target}.log"
+        self.log_path = log_dir / f"{server}_{target}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
+    @property
+    def name(self) -> str:
+        return f"{self.target}@{self.server}"
+
     def command(self) -> list[str]:
-        command = [sys.executable, "-m", "uvicorn", "serve:app", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--workers", "1", "--http", "httptools", "--loop", "uvloop", "--no-access-log",
-                   "--log-level", "warning", "--lifespan", "on"]
+        command = [sys.executable, "serve.py", "--server", self.server, "--port", str(self.port),
+                   "--workers", str(self.workers)]
         return ["taskset", "-c", self.cpus, *command] if self.cpus else command
 
-    def start(self, timeout_s: float = 30.0) -> None:
+    def start(self, timeout_s: float = 120.0) -> None:
         environment = dict(os.environ, NIMBLEAPI_BENCH_TARGET=self.target)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(self.command(), cwd=BENCH_DIR, env=environment, stdout=log,
@@ -71,15 +76,10 @@ class UvicornServer:
         raise RuntimeError(f"{self.target} server not accepting connections after {timeout_s:.0f} s")
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the server process has used so far."""
+        """User + system CPU time the server's processes (its workers included) have used so far."""
         if self.process is None:
             return 0.0
-        try:
-            with open(f"/proc/{self.process.pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return sum(_cpu_seconds(pid) for pid in _process_tree(self.process.pid))
 
     def stop(self) -> None:
         """SIGINT (graceful), then SIGTERM, then SIGKILL, to this server's PID only."""
@@ -94,3 +94,41 @@ class UvicornServer:
             except subprocess.TimeoutExpired:
                 continue
         self.process = None
+
+
+class UvicornServer(Server):
+    """uvicorn's own command line on ``serve:app``, one worker (bench_app.py swaps in its app)."""
+
+    def __init__(self, target: str, cpus: str | None, log_dir: Path) -> None:
+        super().__init__("uvicorn", target, 1, cpus, log_dir)
+
+    def command(self) -> list[str]:
+        command = [sys.executable, "-m", "uvicorn", "serve:app", "--host", "127.0.0.1", "--port", str(self.port),
+                   "--workers", "1", "--http", "httptools", "--loop", "uvloop", "--no-access-log",
+                   "--log-level", "warning", "--lifespan", "on"]
+        return ["taskset", "-c", self.cpus, *command] if self.cpus else command
+
+
+def _process_tree(pid: int) -> list[int]:
+    """*pid* and its descendants (Granian, and uvicorn with workers, serve from child processes)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending += [int(child) for child in children.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process, or 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
