@@ -93,20 +93,22 @@ def serve_with_granian(options: ServeOptions) -> None:
     os.environ[RELOAD_DIRS_VARIABLE] = os.pathsep.join(options.reload_dirs or ()) if options.reload else ""
     os.environ[GRANIAN_APP_VARIABLE] = options.factory
     server = Server(
-        GRANIAN_FACTORY,
+        options.factory,  # named only: granian_app below loads it
         address=options.host,
         port=options.port,
         interface=Interfaces.ASGI,
-        workers=options.workers or 1,
+        workers=1 if options.reload else options.workers or 1,  # uvicorn, too, ignores workers on reload
+        respawn_failed_workers=True,  # as uvicorn's supervisor replaces a worker that dies
         loop=Loops.auto,  # uvloop when installed, as uvicorn does
-        factory=True,
         reload=options.reload,
         reload_paths=[Path(directory) for directory in options.reload_dirs or ()] or None,
         url_path_prefix=options.root_path or None,
         log_level=LogLevels.debug if options.verbose else LogLevels.info,
         log_access=options.access_log,
     )
-    server.serve()
+    # Our own loader, not Granian's: Granian reads an import string as a path below the
+    # working directory, which misnames it when that directory is itself a package.
+    server.serve(target_loader=granian_app, wrap_loader=False)
 
 
 def trusted_proxies(forwarded_allow_ips: str | None) -> str:
@@ -117,11 +119,10 @@ def trusted_proxies(forwarded_allow_ips: str | None) -> str:
 # ---- the application as Granian serves it --------------------------------------------------
 
 GRANIAN_APP_VARIABLE = "NIMBLEAPI_SERVED_FACTORY"
-GRANIAN_FACTORY = "nimbleapi._servers:granian_app"
 
 
 def granian_app() -> ASGIApp:
-    """The factory each Granian worker calls: the application, plus what uvicorn does around it."""
+    """What each Granian worker serves: the factory's application, plus what uvicorn does around it."""
     import importlib
 
     forget_modules_under(os.environ.get(RELOAD_DIRS_VARIABLE, ""))

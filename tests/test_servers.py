@@ -139,10 +139,31 @@ def test_workers_serve_from_their_own_processes(start: Start) -> None:
     assert running.events().count("startup") == 2
 
 
+def test_a_worker_that_dies_is_replaced(start: Start) -> None:
+    running = start("--workers", "2")
+    victim = httpx.get(running.url + "/state", headers={"Connection": "close"}).json()["pid"]
+    os.kill(victim, signal.SIGKILL)
+    wait_until(lambda: running.events().count("startup") == 3, 30, "a new worker started")
+    pids = {httpx.get(running.url + "/state", headers={"Connection": "close"}).json()["pid"] for _ in range(20)}
+    assert victim not in pids
+
+
+SMALL_APP = "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get('/v')\ndef v():\n    return 1\n"
+
+
+def test_serves_when_started_inside_a_package_directory(start: Start, tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "main.py").write_text(SMALL_APP)
+    running = start(app=package / "main.py")  # the working directory is the package
+    assert httpx.get(running.url + "/v").json() == 1
+
+
 def test_dev_reloads_when_the_source_changes(start: Start, tmp_path: Path) -> None:
     app = tmp_path / "project" / "main.py"
     app.parent.mkdir()
-    app.write_text("from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get('/v')\ndef v():\n    return 1\n")
+    app.write_text(SMALL_APP)
     running = start(command="dev", app=app)
     assert httpx.get(running.url + "/v").json() == 1
     app.write_text(app.read_text().replace("return 1", "return 2"))
