@@ -82,9 +82,10 @@ class Server:
         return sum(_cpu_seconds(pid) for pid in _process_tree(self.process.pid))
 
     def stop(self) -> None:
-        """SIGINT (graceful), then SIGTERM, then SIGKILL, to this server's PID only."""
+        """SIGINT (graceful), then SIGTERM, then SIGKILL, to this server's PID; then its leftover workers."""
         if self.process is None:
             return
+        workers = _process_tree(self.process.pid)[1:]
         for sig, grace_s in ((signal.SIGINT, 8), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
             if self.process.poll() is not None:
                 break
@@ -93,6 +94,14 @@ class Server:
                 self.process.wait(grace_s)
             except subprocess.TimeoutExpired:
                 continue
+        for pid in workers:  # a server killed before it stopped its workers leaves them running
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                    if b"serve" not in cmdline.read():
+                        continue  # gone, and the number taken by another process
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
         self.process = None
 
 
