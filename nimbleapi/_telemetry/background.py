@@ -18,4 +18,4 @@ def trace_background_tasks() -> None:
     """Run each task of ``BackgroundTasks`` in its span from now on (outside a traced
     request a task runs as before: ``_operation`` does nothing there)."""
     if BackgroundTasks.__call__ is StarletteBackgroundTasks.__call__:
-        BackgroundTasks.__call__ = _run_traced  # type: ignore[method-assign]
+        BackgroundTasks.__call__ = _run_traced  # type: ignore[method-assign, assignment]

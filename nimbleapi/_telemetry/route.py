@@ -135,9 +135,9 @@ def _traced_finisher(parts: RouteParts, steps: _Steps) -> TracedFinisher:
     async def finish(values: dict[str, Any], ctx: Any, scope: Any, state: _RequestTelemetry | None) -> Response:
         content = await invoke(state, values)
         if isinstance(content, Response):
-            return respond(content, ctx.background_tasks, ctx.response, contexts.static)  # type: ignore[no-any-return]
+            return respond(content, ctx.background_tasks, ctx.response, contexts.static)
         with steps.span(state, "fastapi.serialization"):
-            return respond(content, ctx.background_tasks, ctx.response, contexts.for_scope(scope))  # type: ignore[no-any-return]
+            return respond(content, ctx.background_tasks, ctx.response, contexts.for_scope(scope))
 
     return finish
 

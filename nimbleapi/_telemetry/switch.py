@@ -116,7 +116,8 @@ def with_websocket_telemetry(build_handler: Callable[..., Any], **arguments: Any
     """A WebSocket route's ``handler(websocket)``: ``build_handler(**arguments)``, or, once
     telemetry is on, the traced handler for the same arguments."""
     if not _routes_traced:
-        return build_handler(**arguments)
+        handler: Callable[..., Any] = build_handler(**arguments)
+        return handler
     from .route import traced_websocket_handler
 
     return traced_websocket_handler(**arguments)

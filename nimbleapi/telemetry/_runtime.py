@@ -130,6 +130,7 @@ class _Sdk:
 
     def global_provider(self, signal: str, component: Any) -> Any:
         """A new SDK provider for *signal*, exporting through *component*, made global."""
+        provider: Any
         if signal == "TRACES":
             provider = self.TracerProvider(shutdown_on_exit=False)
             provider.add_span_processor(component)
