@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import sqlite3
+import subprocess
+import sys
+from typing import Any
+from pathlib import Path
 
 import pytest
 
 from nimbleapi.testclient import TestClient
 
-from .conftest import LoadExample
+from .conftest import REPO_ROOT, LoadExample
 
 
 def test_offline_docs_serve_their_own_assets(load_example: LoadExample) -> None:
@@ -72,3 +78,107 @@ def test_body_limits_default_and_per_route(load_example: LoadExample) -> None:
     assert (refused.status_code, refused.json()) == (413, {"detail": "Content Too Large"})
     assert client.post("/bulk", json=[big_note, big_note]).json() == {"imported": 2}
     assert client.post("/bulk", json=[big_note] * 70).status_code == 413
+
+
+def test_health_probes_report_each_check(
+    load_example: LoadExample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = load_example("features.health")
+    monkeypatch.setattr(example, "DATABASE", str(tmp_path / "app.db"))
+    client = TestClient(example.app)
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.headers["cache-control"] == "no-store"
+    assert {name: check["status"] for name, check in ready.json()["checks"].items()} == {"database": "ok", "cache": "ok"}
+
+    monkeypatch.setattr(example, "DATABASE", str(tmp_path / "no-such-directory" / "app.db"))
+    not_ready = client.get("/readyz")
+    assert not_ready.status_code == 503 and not_ready.json()["status"] == "fail"
+    checks = not_ready.json()["checks"]
+    assert checks["cache"]["status"] == "ok"
+    assert checks["database"]["status"] == "fail"
+    assert checks["database"]["error"].startswith("OperationalError: unable to open database file")
+    verbose = client.get("/readyz?verbose").text.splitlines()
+    assert verbose[0] == "[-]database failed: OperationalError: unable to open database file"
+    assert verbose[1:] == ["[+]cache ok", "readyz check failed"]
+    assert "/readyz" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_errors_are_problem_details(load_example: LoadExample) -> None:
+    client = TestClient(load_example("features.problem_details").app)
+    missing = client.get("/items/7")
+    assert (missing.status_code, missing.headers["content-type"]) == (404, "application/problem+json")
+    assert missing.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "Item not found",
+        "instance": "/items/7",
+    }
+    invalid = client.post("/items", json={"name": "lamp"}).json()
+    assert (invalid["status"], invalid["title"], invalid["instance"]) == (422, "Unprocessable Content", "/items")
+    assert invalid["detail"] == "The request is not valid: 1 error, listed in 'errors'."
+    assert [(error["type"], error["loc"]) for error in invalid["errors"]] == [("missing", ["body", "price"])]
+    typed = client.post("/orders/A1")
+    assert typed.status_code == 409
+    assert typed.json() == {
+        "type": "https://example.com/probs/out-of-stock",
+        "title": "Out of stock",
+        "status": 409,
+        "sku": "A1",
+        "instance": "/orders/A1",
+    }
+    assert client.post("/orders/B2").json() == {"ordered": "B2"}
+    schema = client.get("/openapi.json").json()
+    answers = schema["paths"]["/items"]["post"]["responses"]
+    assert "application/problem+json" in answers["422"]["content"] and "default" in answers
+
+
+def test_lifespan_dependency_is_made_once_and_closed_at_shutdown(
+    load_example: LoadExample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = load_example("features.lifespan_dependencies")
+    made: list[sqlite3.Connection] = []
+    connect = sqlite3.connect
+
+    def counting_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        made.append(connect(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(sqlite3, "connect", counting_connect)
+    with TestClient(example.app) as client:
+        assert client.get("/users/1").json() == {"id": 1, "name": "Ada"}
+        assert client.get("/users").json() == {"count": 1}
+        assert client.get("/users/1").status_code == 200
+        assert len(made) == 1
+    with pytest.raises(sqlite3.ProgrammingError):  # closed at shutdown
+        made[0].execute("SELECT 1")
+
+
+def test_lifespan_dependency_needs_the_lifespan(load_example: LoadExample) -> None:
+    with pytest.raises(RuntimeError, match="lifespan") as error:
+        TestClient(load_example("features.lifespan_dependencies").app).get("/users")
+    assert type(error.value).__name__ == "LifespanDependencyNotStarted"
+
+
+def test_route_lint_reports_the_shadowed_route(load_example: LoadExample) -> None:
+    assert load_example("features.route_lint").read_me() == {"user_id": "the current user"}
+    command = [sys.executable, "-m", "nimbleapi", "routes", "docs_src/features/route_lint.py"]
+    listed = subprocess.run([*command, "--json"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=True)
+    document = json.loads(listed.stdout)
+    assert [route["path"] for route in document["routes"]][-2:] == ["/users/{user_id}", "/users/me"]
+    [finding] = document["findings"]
+    assert (finding["kind"], finding["route"]["name"], finding["other"]["name"]) == ("shadowed", "read_me", "read_user")
+    checked = subprocess.run([*command, "--check"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 1 and "[shadowed] GET /users/me" in checked.stdout
+
+
+def test_lifespan_dependency_override_page_test_passes(
+    load_example: LoadExample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    testing = load_example("features.test_lifespan_dependencies")
+    opened: list[object] = []
+    monkeypatch.setattr(sqlite3, "connect", lambda *args, **kwargs: opened.append(args))
+    testing.test_read_user()
+    assert opened == []  # the override was made instead of the real connection
+    assert testing.app.dependency_overrides == {}
