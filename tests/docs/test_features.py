@@ -182,3 +182,53 @@ def test_lifespan_dependency_override_page_test_passes(
     testing.test_read_user()
     assert opened == []  # the override was made instead of the real connection
     assert testing.app.dependency_overrides == {}
+
+
+def test_server_timing_names_each_step(load_example: LoadExample, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nimbleapi import routing
+    from nimbleapi._devtools.timing import install_server_timing
+
+    # The timing hooks replace these module functions for the whole process; put them back after.
+    for name in ("run_endpoint_function", "serialize_response"):
+        monkeypatch.setattr(routing, name, getattr(routing, name))
+    app = load_example("features.server_timing").app
+    install_server_timing(app)
+    with TestClient(app) as client:
+        response = client.get("/items/1", headers={"X-User": "eve"})
+        rejected = client.get("/items/one")
+    assert response.json() == {"id": 1, "owner": "ann"}
+    found = timing_descriptions(response.headers["server-timing"])
+    assert list(found) == ["validation", "dep-1", "dep-2", "endpoint", "serialize", "total"]
+    assert {found["dep-1"], found["dep-2"]} == {"get_db", "current_user"}
+    assert found["endpoint"] == "read_item"
+    assert "endpoint" not in timing_descriptions(rejected.headers["server-timing"])  # a 422 shows what ran
+
+
+def timing_descriptions(header: str) -> dict[str, str]:
+    """``{metric: desc}`` from a Server-Timing header (desc empty when absent)."""
+    found: dict[str, str] = {}
+    for metric in header.split(","):
+        name, *params = (part.strip() for part in metric.split(";"))
+        found[name] = next((param[len("desc=") :].strip('"') for param in params if param.startswith("desc=")), "")
+    return found
+
+
+def test_blocking_call_is_reported_with_its_line(load_example: LoadExample, caplog: pytest.LogCaptureFixture) -> None:
+    from nimbleapi._devtools.blocking import install_blocking_detector
+
+    example = load_example("features.blocking_calls")
+    install_blocking_detector(example.app, 0.1)
+    with TestClient(example.app) as client, caplog.at_level(logging.WARNING, logger="nimbleapi.dev"):
+        assert client.get("/report").json() == "report"
+        client.get("/report/fixed")  # the loop beats again: the blocked stretch is reported by now
+        blocked = [record.getMessage() for record in caplog.records if record.name == "nimbleapi.dev"]
+        caplog.clear()
+        assert client.get("/report/fixed").json() == "report"
+        client.get("/report/fixed")
+        fixed = [record.getMessage() for record in caplog.records if record.name == "nimbleapi.dev"]
+    [message] = blocked
+    line = example.build_report.__code__.co_firstlineno + 1
+    assert "GET /report -> docs_src.features.blocking_calls:report" in message
+    assert f"blocking_calls.py:{line} in build_report" in message
+    assert "threshold 100 ms" in message
+    assert fixed == []
