@@ -6,7 +6,7 @@ fastapi-cache2 (InMemoryBackend) doing the same. Each ASGI app is called directl
 sockets). Targets alternate batch by batch, so a shared machine's swings hit both alike;
 reported: median µs per request over the batches and the ratio FastAPI / nimbleapi.
 
-    python -m venv /tmp/bench && /tmp/bench/bin/pip install fastapi==0.165.0 slowapi fastapi-cache2 jinja2 -e .
+    bash benchmarks/setup_venv.sh /tmp/bench   # FastAPI 0.165.0, slowapi, fastapi-cache2 and this checkout
     /tmp/bench/bin/python benchmarks/bench_batteries.py --rounds 15
 
 Differences that favour the plugins: nimbleapi adds RateLimit headers to every admitted
