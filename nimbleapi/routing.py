@@ -42,7 +42,8 @@ from typing_extensions import deprecated
 from . import _lazy, params
 from ._patch_points import PatchPoint, replaced_points
 from ._compile.codegen import solver_title
-from ._compile.deps import RequestContext, compile_solver
+from ._compile.context import connection_context
+from ._compile.deps import compile_solver
 from ._compile.forms import FormLimits, validate_form_limits, validate_max_body_size
 from ._compile.handler import compile_parts, endpoint_context, handler_arguments, route_parts
 from ._compile.handler import request_response as request_response
@@ -171,9 +172,7 @@ def get_websocket_app(
 
     async def handler(websocket: WebSocket) -> None:
         scope = websocket.scope
-        ctx = RequestContext(websocket, None, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
-        if dependency_overrides_provider is not None:
-            ctx.overrides = dependency_overrides_provider.dependency_overrides
+        ctx = connection_context(websocket, None, dependency_overrides_provider)
         values, errors = await solve(ctx)
         if errors:
             endpoint_ctx: Any = {**static_ctx, "path": f"WS {scope.get('root_path', '').rstrip('/')}{path}"}

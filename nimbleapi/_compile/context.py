@@ -129,6 +129,16 @@ class RequestContext:
         return self.response
 
 
+def connection_context(connection: Request | WebSocket, body: Any, overrides_provider: Any | None) -> RequestContext:
+    """The context of a request or WebSocket session served by a handler: the exit stacks
+    the route opened in the scope, and the application's dependency overrides."""
+    scope = connection.scope
+    ctx = RequestContext(connection, body, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
+    if overrides_provider is not None:
+        ctx.overrides = overrides_provider.dependency_overrides
+    return ctx
+
+
 class ConnectionContext(RequestContext):
     """A ``RequestContext`` over a connection object handed in by code outside the engine.
 

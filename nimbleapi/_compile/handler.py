@@ -32,7 +32,8 @@ from ..exceptions import EndpointContext, FastAPIError, RequestValidationError
 from .body import JSONBodyError, read_json_body
 from .body_limit import buffering_receive, unreadable_body
 from .codegen import solver_title
-from .deps import RequestContext, compile_solver
+from .context import connection_context
+from .deps import compile_solver
 from .forms import read_form
 from .hooks import EndpointRunner, Finisher, Serializer, compile_hooked_finisher
 from .jsonio import loads_json
@@ -103,9 +104,7 @@ def build_request_handler(parts: RouteParts) -> RouteHandler:
     async def handler(request: Request) -> Response:
         body = await read_body(request)
         scope = request.scope
-        ctx = RequestContext(request, body, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
-        if overrides_provider is not None:
-            ctx.overrides = overrides_provider.dependency_overrides
+        ctx = connection_context(request, body, overrides_provider)
         values, errors = await solve(ctx)
         if errors:
             raise RequestValidationError(errors, body=None if body is Undefined else body, endpoint_ctx=contexts.for_scope(scope))

@@ -19,7 +19,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from .._compile.deps import RequestContext, compile_solver
+from .._compile.context import connection_context
+from .._compile.deps import compile_solver
 from .._compile.handler import RouteParts, compile_finisher, compile_request_body_reader, request_response
 from .._compile.codegen import solver_title
 from .._compile.handler import endpoint_context
@@ -99,9 +100,7 @@ def traced_request_handler(parts: RouteParts) -> Callable[[Request], Awaitable[R
         if data is not None:
             data.body = None if body is Undefined else body
         scope = request.scope
-        ctx = RequestContext(request, body, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
-        if overrides_provider is not None:
-            ctx.overrides = overrides_provider.dependency_overrides
+        ctx = connection_context(request, body, overrides_provider)
         with steps.span(state, "fastapi.dependencies"):
             values, errors = await solve(ctx)
             if data is not None:
@@ -181,9 +180,7 @@ def traced_websocket_handler(
         if data is not None:
             data.websocket = websocket
         scope = websocket.scope
-        ctx = RequestContext(websocket, None, scope.get("fastapi_inner_astack"), scope.get("fastapi_function_astack"))
-        if dependency_overrides_provider is not None:
-            ctx.overrides = dependency_overrides_provider.dependency_overrides
+        ctx = connection_context(websocket, None, dependency_overrides_provider)
         with steps.span(state, "fastapi.dependencies"):
             values, errors = await solve(ctx)
             if data is not None:
