@@ -228,14 +228,8 @@ def _script(case: Case, work: Path, key: tuple[str, str]) -> Path:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenarios", default=None, help=f"comma list of {', '.join(SCENARIOS)} (default: all)")
-    parser.add_argument("--duration", type=int, default=3, help="measured seconds per run (default 3)")
-    parser.add_argument("--warmup", type=int, default=1, help="warm-up seconds before each first run (default 1)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per scenario and target (default 3)")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
-    parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin server and wrk to CPUs")
-    parser.add_argument("--server-cpus", default="0")
-    parser.add_argument("--client-cpus", default="1")
-    parser.add_argument("--json", default=str(BENCH_DIR / "results" / "app.json"))
+    wrk.add_load_options(parser, duration=3, repeat=3, connections=32,
+                         json_path=str(BENCH_DIR / "results" / "app.json"))
     return parser.parse_args()
 
 

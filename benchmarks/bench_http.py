@@ -212,17 +212,8 @@ def parse_args() -> argparse.Namespace:
                              "fastapi, nimbleapi, litestar")
     parser.add_argument("--workers", type=int, default=1, help="worker processes per server (default 1)")
     parser.add_argument("--scenarios", default=None, help="comma list (default: all timed scenarios)")
-    parser.add_argument("--duration", type=int, default=2, help="measured seconds per run (default 2)")
-    parser.add_argument("--warmup", type=int, default=1,
-                        help="warm-up seconds per server and scenario, before its first run (default 1)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="rounds over all scenarios and targets; medians are reported (default 3)")
-    parser.add_argument("--connections", type=int, default=64,
-                        help="wrk connections (default 64, enough to keep one worker busy)")
-    parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin server and wrk to CPUs")
-    parser.add_argument("--server-cpus", default="0")
-    parser.add_argument("--client-cpus", default="1")
-    parser.add_argument("--json", default=str(BENCH_DIR / "results" / "http.json"))
+    wrk.add_load_options(parser, duration=2, repeat=3, connections=64,
+                         json_path=str(BENCH_DIR / "results" / "http.json"))
     return parser.parse_args()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 from dataclasses import dataclass
@@ -55,3 +56,19 @@ def run(url: str, script: Path, seconds: int, connections: int, cpus: str | None
         if line.startswith("WRKJSON "):
             return WrkResult(**json.loads(line.removeprefix("WRKJSON ")))
     raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout[-400:]} {done.stderr[-400:]}")
+
+
+def add_load_options(parser: argparse.ArgumentParser, *, duration: int, repeat: int, connections: int,
+                     json_path: str) -> None:
+    """The options every wrk-driven benchmark takes: how long, how often, how hard, where to pin."""
+    parser.add_argument("--duration", type=int, default=duration, help=f"measured seconds per run (default {duration})")
+    parser.add_argument("--warmup", type=int, default=1,
+                        help="warm-up seconds per server and scenario, before its first run (default 1)")
+    parser.add_argument("--repeat", type=int, default=repeat,
+                        help=f"rounds over all scenarios and targets; medians are reported (default {repeat})")
+    parser.add_argument("--connections", type=int, default=connections,
+                        help=f"wrk connections (default {connections})")
+    parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin server and wrk to CPUs")
+    parser.add_argument("--server-cpus", default="0")
+    parser.add_argument("--client-cpus", default="1")
+    parser.add_argument("--json", default=json_path)
