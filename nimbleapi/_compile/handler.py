@@ -25,7 +25,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import params
 from .._plan.callables import is_async_gen_callable, is_coroutine_callable, is_gen_callable
+from .._plan.describe import EndpointContexts as EndpointContexts
+from .._plan.describe import endpoint_context as endpoint_context
 from .._plan.fields import ModelField
+from .._plan.route_plan import RoutePlan, handler_arguments as handler_arguments, plan_from_arguments, plan_route
 from ..datastructures import DefaultPlaceholder
 from ..dependencies.models import Dependant
 from ..exceptions import EndpointContext, FastAPIError, RequestValidationError
@@ -43,46 +46,6 @@ from .threads import in_worker_thread, release_thread_result
 
 Undefined = PydanticUndefined
 RouteHandler = Callable[[Request], Awaitable[Response]]
-
-
-def endpoint_context(call: Callable[..., Any]) -> EndpointContext:
-    """Where an endpoint is defined, for error messages."""
-    context: EndpointContext = {}
-    try:
-        target = inspect.unwrap(call)
-        context["function"] = getattr(target, "__name__", repr(target))
-        source_file = inspect.getsourcefile(target)
-        if source_file:
-            context["file"] = source_file
-            # The code object's first line is what getsourcelines would find, without reading the file.
-            context["line"] = target.__code__.co_firstlineno
-    except (TypeError, OSError, AttributeError):
-        pass
-    return context
-
-
-class EndpointContexts:
-    """A route's endpoint context for error messages, looked up on the first error only."""
-
-    __slots__ = ("_call", "path", "_static")
-
-    def __init__(self, call: Callable[..., Any], path: str) -> None:
-        self._call = call
-        self.path = path
-        self._static: EndpointContext | None = None
-
-    @property
-    def static(self) -> EndpointContext:
-        if self._static is None:
-            self._static = endpoint_context(self._call)
-        return self._static
-
-    def for_scope(self, scope: Scope) -> EndpointContext:
-        """The context with the request's ``"METHOD /mount/path"`` (FastAPI's shape)."""
-        ctx = dict(self.static)
-        mount_path = scope.get("root_path", "").rstrip("/")
-        ctx["path"] = f"{scope['method']} {mount_path}{self.path}"
-        return ctx  # type: ignore[return-value]
 
 
 def json_invalid_error(exc: Any, endpoint_ctx: EndpointContext) -> RequestValidationError:
@@ -235,6 +198,7 @@ class RouteParts:
     serialize: Serializer | None = None
     # What the generated dependency solver is called in tracebacks (``solver_title``).
     solver_title: str | None = None
+    plan: RoutePlan | None = None
 
     def request_handler(self) -> RouteHandler:
         """FastAPI's ``handler(request) -> Response`` for these parts."""
@@ -253,69 +217,50 @@ def compile_parts(
     by name). *run_endpoint*, *serialize*: replacements of FastAPI's helpers to call;
     *path*: the path in error messages (the dependant's, unless given); *methods*: the
     route's, for the name of its generated code."""
-    dependant, response_class, response_field = arguments["dependant"], arguments["response_class"], arguments["response_field"]
+    return parts_of_plan(plan_from_arguments(arguments, path=path, methods=methods), arguments, run_endpoint, serialize)
+
+
+def parts_of_plan(
+    plan: RoutePlan, arguments: Mapping[str, Any], run_endpoint: EndpointRunner | None, serialize: Serializer | None
+) -> RouteParts:
+    """The parts built from a route's plan (and the arguments a plan does not hold: the
+    overrides provider, content-type strictness, form limits)."""
+    dependant, response, contexts = plan.dependant, plan.response, plan.contexts
     call = dependant.call
     assert call is not None, "dependant.call must be a function"
-    options = ResponseOptions(**{name: arguments["response_model_" + name] for name in _RESPONSE_OPTIONS})
-    response = {"response_class": response_class, "options": options, "status_code": arguments["status_code"]}
-    contexts = EndpointContexts(call, (dependant.path or "") if path is None else path)
+    answer = {"response_class": response.response_class, "options": response.options, "status_code": response.status_code}
     stream_respond = None
     if is_async_gen_callable(call) or is_gen_callable(call):
         stream_respond = compile_stream_responder(
-            is_sse=is_event_stream_class(response_class),
-            is_json=arguments["is_json_stream"],
+            is_sse=is_event_stream_class(response.response_class),
+            is_json=response.is_json_stream,
             call=call,
-            stream_item_field=arguments["stream_item_field"],
-            **response,
+            stream_item_field=response.stream_item_field,
+            **answer,
         )
     strict = arguments["strict_content_type"]
     return RouteParts(
         dependant=dependant,
-        body_field=arguments["body_field"],
-        embed_body_fields=arguments["embed_body_fields"],
-        respond=compile_responder(response_field=response_field, **response),
+        body_field=plan.body.field,
+        embed_body_fields=plan.body.embedded,
+        respond=compile_responder(response_field=response.field, **answer),
         overrides_provider=arguments["dependency_overrides_provider"],
         strict_content_type=strict.value if isinstance(strict, DefaultPlaceholder) else strict,
         contexts=contexts,
-        response_field=response_field,
-        response_class=response_class,
-        options=options,
+        response_field=response.field,
+        response_class=response.response_class,
+        options=response.options,
         form_limits=arguments["form_limits"],
         stream_respond=stream_respond,
-        write_json=compile_json_writer(response_field=response_field, context_of=contexts.for_scope, **response),
-        status_code=arguments["status_code"],
+        write_json=compile_json_writer(response_field=response.field, context_of=contexts.for_scope, **answer),
+        status_code=response.status_code,
         run_endpoint=run_endpoint,
         serialize=serialize,
-        solver_title=solver_title(methods, contexts.path, call),
+        solver_title=solver_title(plan.methods, contexts.path, call),
+        plan=plan,
     )
 
 
-_RESPONSE_OPTIONS = ("include", "exclude", "by_alias", "exclude_unset", "exclude_defaults", "exclude_none")
-
-
-# FastAPI's ``get_request_handler`` parameters that are ``APIRoute`` attributes of the same name.
-_ROUTE_ATTRIBUTES = (
-    "dependant",
-    "body_field",
-    "status_code",
-    "response_class",
-    "response_field",
-    *("response_model_" + name for name in _RESPONSE_OPTIONS),
-    "dependency_overrides_provider",
-    "strict_content_type",
-    "form_limits",
-    "stream_item_field",
-    "is_json_stream",
-)
-
-
-def handler_arguments(route: Any) -> dict[str, Any]:
-    """FastAPI's ``get_request_handler`` arguments for *route* (an ``APIRoute``)."""
-    arguments = {name: getattr(route, name) for name in _ROUTE_ATTRIBUTES}
-    arguments["embed_body_fields"] = route._embed_body_fields
-    return arguments
-
-
 def route_parts(route: Any) -> RouteParts:
-    """The parts of *route* (an ``APIRoute``): its declared options, resolved once."""
-    return compile_parts(handler_arguments(route), path=route.path_format, methods=route.methods)
+    """The parts of *route* (an ``APIRoute``): its plan, built as its compilation starts."""
+    return parts_of_plan(plan_route(route), handler_arguments(route), None, None)

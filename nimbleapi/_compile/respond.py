@@ -9,7 +9,6 @@ whether the answer is plain JSON that can be written without a ``Response`` obje
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Scope
 
 from .._plan.fields import ModelField, prefix_error_locations
+from .._plan.response_plan import ResponseOptions as ResponseOptions
 from ..datastructures import DefaultPlaceholder
 from ..encoders import jsonable_encoder
 from ..exceptions import EndpointContext, ResponseValidationError
@@ -26,28 +26,6 @@ from ..types import IncEx
 from .._plan.http import is_body_allowed_for_status_code
 from .core_schema import core_schema_of, serializes_alike_by_alias
 from .jsonio import encode_untyped
-
-
-@dataclass(frozen=True, slots=True)
-class ResponseOptions:
-    """The ``response_model_*`` options of a route, resolved once."""
-
-    include: IncEx | None = None
-    exclude: IncEx | None = None
-    by_alias: bool = True
-    exclude_unset: bool = False
-    exclude_defaults: bool = False
-    exclude_none: bool = False
-
-    def as_kwargs(self) -> dict[str, Any]:
-        return {
-            "include": self.include,
-            "exclude": self.exclude,
-            "by_alias": self.by_alias,
-            "exclude_unset": self.exclude_unset,
-            "exclude_defaults": self.exclude_defaults,
-            "exclude_none": self.exclude_none,
-        }
 
 
 async def serialize_response(

@@ -26,6 +26,7 @@ from ..exceptions import PydanticV1NotSupportedError, RouteDefinitionError
 from .annotations import (
     annotation_is_pydantic_v1,
     field_annotation_is_scalar,
+    field_annotation_is_sequence,
     field_annotation_is_scalar_sequence,
     is_uploadfile_or_nonable_uploadfile_annotation,
     is_uploadfile_sequence_annotation,
@@ -269,6 +270,12 @@ def is_json_field(field: ModelField) -> bool:
     from pydantic import Json
 
     return any(type(item) is Json for item in field.field_info.metadata)
+
+
+def reads_sequence(field: ModelField) -> bool:
+    """Whether a field's request value is every value of its key (``getlist``), not the first:
+    a sequence annotation, unless the value is a JSON document (``Json[list[int]]``)."""
+    return not is_json_field(field) and field_annotation_is_sequence(field.field_info.annotation)
 
 
 def converts_underscores(location: str, info: FieldInfo, parent: FieldInfo | None = None) -> bool:
