@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._plan.route_classes import api_route_class
+from .._plan.route_plan import OperationPlan, RoutePlan, plan_operation, plan_route
 from ..openapi.constants import METHODS_WITH_BODY
 from .._plan.http import deep_dict_update
 from .inputs import OperationInputs, collect_operation_inputs
@@ -34,34 +35,36 @@ class DocumentContext:
 
 
 def generate_operation_summary(*, route: Any, method: str) -> str:
-    if route.summary:
-        return str(route.summary)
-    return str(route.name).replace("_", " ").title()
+    return plan_operation(route).summary
 
 
-def _warn_duplicate_operation_id(route: Any, operation_id: str) -> None:
-    endpoint_name = getattr(route.endpoint, "__name__", "<unnamed_endpoint>")
+def _warn_duplicate_operation_id(endpoint: Any, operation_id: str) -> None:
+    endpoint_name = getattr(endpoint, "__name__", "<unnamed_endpoint>")
     message = f"Duplicate Operation ID {operation_id} for function {endpoint_name}"
-    file_name = getattr(route.endpoint, "__globals__", {}).get("__file__")
+    file_name = getattr(endpoint, "__globals__", {}).get("__file__")
     if file_name:
         message += f" at {file_name}"
     warnings.warn(message, stacklevel=1)
 
 
 def get_openapi_operation_metadata(*, route: Any, method: str, operation_ids: set[str]) -> dict[str, Any]:
+    return operation_metadata(plan_operation(route), route.endpoint, operation_ids)
+
+
+def operation_metadata(options: OperationPlan, endpoint: Any, operation_ids: set[str]) -> dict[str, Any]:
+    """Tags, summary, description, operation id and deprecation of one operation."""
     operation: dict[str, Any] = {}
-    if route.tags:
-        operation["tags"] = route.tags
-    operation["summary"] = generate_operation_summary(route=route, method=method)
-    if route.description:
-        operation["description"] = route.description
-    operation_id = route.operation_id or route.unique_id
-    if operation_id in operation_ids:
-        _warn_duplicate_operation_id(route, operation_id)
-    operation_ids.add(operation_id)
-    operation["operationId"] = operation_id
-    if route.deprecated:
-        operation["deprecated"] = route.deprecated
+    if options.tags:
+        operation["tags"] = list(options.tags)
+    operation["summary"] = options.summary
+    if options.description:
+        operation["description"] = options.description
+    if options.operation_id in operation_ids:
+        _warn_duplicate_operation_id(endpoint, options.operation_id)
+    operation_ids.add(options.operation_id)
+    operation["operationId"] = options.operation_id
+    if options.deprecated:
+        operation["deprecated"] = options.deprecated
     return operation
 
 
@@ -75,11 +78,12 @@ def _callbacks(route: Any, context: DocumentContext) -> dict[str, Any]:
 
 
 def _operation(
-    route: Any, method: str, inputs: OperationInputs, context: DocumentContext
+    route: Any, plan: RoutePlan, method: str, inputs: OperationInputs, context: DocumentContext
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """(operation, security schemes, definitions) for one method of ``route``."""
+    """(operation, security schemes, definitions) for one method of ``route``, from its plan."""
     separate = context.separate_input_output_schemas
-    operation = get_openapi_operation_metadata(route=route, method=method, operation_ids=context.operation_ids)
+    options = plan.operation or plan_operation(route)
+    operation = operation_metadata(options, route.endpoint, context.operation_ids)
     security_schemes, requirements = get_openapi_security_definitions(inputs.security_dependencies)
     if requirements:
         operation.setdefault("security", []).extend(requirements)
@@ -87,20 +91,18 @@ def _operation(
     if parameters:
         operation["parameters"] = deduplicate_parameters(parameters)
     if method in METHODS_WITH_BODY:
-        request_body = build_request_body(
-            route.body_field, context.field_mapping, separate_input_output_schemas=separate
-        )
+        request_body = build_request_body(plan.body, context.field_mapping, separate_input_output_schemas=separate)
         if request_body:
             operation["requestBody"] = request_body
     if route.callbacks:
         operation["callbacks"] = _callbacks(route, context)
-    reads_input = bool(inputs.flat_params() or route.body_field)
+    reads_input = bool(inputs.flat_params() or plan.body.field)
     responses, definitions = build_responses(
         route, context.field_mapping, reads_input=reads_input, separate_input_output_schemas=separate
     )
     operation["responses"] = responses
-    if route.openapi_extra:
-        deep_dict_update(operation, route.openapi_extra)
+    if options.openapi_extra:
+        deep_dict_update(operation, options.openapi_extra)
     return operation, security_schemes, definitions
 
 
@@ -113,9 +115,10 @@ def generate_path_item(route: Any, context: DocumentContext) -> tuple[dict[str, 
         raise AssertionError("Methods must be a list")
     if not route.include_in_schema:
         return path_item, security_schemes, definitions
-    inputs = collect_operation_inputs(route.dependant)
+    plan = plan_route(route)
+    inputs = collect_operation_inputs(plan)
     for method in route.methods:
-        operation, schemes, operation_definitions = _operation(route, method, inputs, context)
+        operation, schemes, operation_definitions = _operation(route, plan, method, inputs, context)
         security_schemes.update(schemes)
         definitions.update(operation_definitions)
         path_item[method.lower()] = operation

@@ -1,8 +1,8 @@
-"""Operation ``requestBody`` from a route's body field.
+"""Operation ``requestBody`` from a route's body plan.
 
-Input: ``route.body_field`` (a single body parameter, or the generated
-``Body_<operation id>`` model holding several), whose ``field_info`` is a
-``params.Body``/``Form``/``File`` carrying the media type and examples.
+Input: the route's ``BodyPlan``: its field describing the whole body (a single body
+parameter, or the generated ``Body_<operation id>`` model holding several), whose
+``field_info`` carries the examples, and the media type and requiredness the plan decided.
 Output: the Request Body Object, or ``None`` when the route reads no body.
 """
 
@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._plan.fields import ModelField
+from .._plan.body_plan import BodyPlan
 from ..datastructures import _Unset
 from ..encoders import jsonable_encoder
 from .schemas import FieldMapping, field_schema
 
-DEFAULT_BODY_MEDIA_TYPE = "application/json"
 
-
-def build_request_body(
-    body_field: ModelField | None, field_mapping: FieldMapping, *, separate_input_output_schemas: bool = True
-) -> dict[str, Any] | None:
+def build_request_body(body: BodyPlan, field_mapping: FieldMapping, *, separate_input_output_schemas: bool = True) -> dict[str, Any] | None:
+    body_field = body.field
     if body_field is None:
         return None
     field_info = body_field.field_info
@@ -34,8 +31,7 @@ def build_request_body(
     elif example is not _Unset:
         media_content["example"] = jsonable_encoder(example)
     request_body: dict[str, Any] = {}
-    if field_info.is_required():
+    if body.required:
         request_body["required"] = True
-    media_type = getattr(field_info, "media_type", DEFAULT_BODY_MEDIA_TYPE)
-    request_body["content"] = {media_type: media_content}
+    request_body["content"] = {body.media_type: media_content}
     return request_body

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .._plan.fields import ModelField
+from .._plan.route_plan import plan_route
 from .inputs import collect_operation_inputs
 
 
@@ -36,8 +37,9 @@ def get_fields_from_routes(routes: Sequence[Any]) -> list[ModelField]:
     for route in iter_api_routes(routes):
         if not route.include_in_schema:
             continue
-        if route.body_field is not None:
-            bodies.append(route.body_field)
+        plan = plan_route(route)
+        if plan.body.field is not None:
+            bodies.append(plan.body.field)
         if route.response_field is not None:
             responses.append(route.response_field)
         responses.extend((route.response_fields or {}).values())
@@ -46,5 +48,5 @@ def get_fields_from_routes(routes: Sequence[Any]) -> list[ModelField]:
             responses.append(stream_item_field)
         if route.callbacks:
             callbacks.extend(get_fields_from_routes(route.callbacks))
-        parameters.extend(collect_operation_inputs(route.dependant).flat_params())
+        parameters.extend(collect_operation_inputs(plan).flat_params())
     return callbacks + bodies + responses + parameters

@@ -75,11 +75,16 @@ def plan_node_body(fields: Sequence[ModelField], embedded: bool) -> NodeBodyPlan
 def plan_body(dependant: Dependant, body_field: ModelField | None, embedded: bool | None = None) -> BodyPlan:
     """The body plan of a route; *embedded* as the route resolved it (by default, from its tree)."""
     fields = flat_body_params(dependant)
+    return described_body(body_field, plan_body_fields(fields), should_embed_body_fields(fields) if embedded is None else embedded)
+
+
+def described_body(body_field: ModelField | None, fields: tuple[BodyFieldPlan, ...] = (), embedded: bool = False) -> BodyPlan:
+    """The body plan read off ``body_field``, the one field describing the whole body."""
     info = body_field.field_info if body_field is not None else None
     return BodyPlan(
         field=body_field,
-        fields=plan_body_fields(fields),
-        embedded=should_embed_body_fields(fields) if embedded is None else embedded,
+        fields=fields,
+        embedded=embedded,
         is_form=isinstance(info, params.Form),
         media_type=getattr(info, "media_type", DEFAULT_BODY_MEDIA_TYPE),
         required=info is not None and info.is_required(),

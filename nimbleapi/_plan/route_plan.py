@@ -55,7 +55,7 @@ class OperationPlan:
     response_description: str
     responses: Mapping[int | str, Any]
     response_fields: Mapping[int | str, ModelField]
-    openapi_extra: Mapping[str, Any] | None
+    openapi_extra: dict[str, Any] | None
 
 
 def plan_operation(route: Any) -> OperationPlan:

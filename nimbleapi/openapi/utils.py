@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute as BaseRoute
 from .. import _lazy
 from .. import routing as routing
 from .._openapi.document import build_info, generate_openapi
+from .._plan.body_plan import described_body
 from .._openapi.inputs import OperationInputs, collect_operation_inputs
 from .._openapi.parameters import build_parameters
 from .._openapi.paths import DocumentContext, generate_path_item
@@ -121,7 +122,7 @@ def get_openapi_operation_request_body(
     field_mapping: FieldMapping,
     separate_input_output_schemas: bool = True,
 ) -> dict[str, Any] | None:
-    return build_request_body(body_field, field_mapping, separate_input_output_schemas=separate_input_output_schemas)
+    return build_request_body(described_body(body_field), field_mapping, separate_input_output_schemas=separate_input_output_schemas)
 
 
 def generate_operation_id(*, route: Any, method: str) -> str:
