@@ -25,7 +25,7 @@ async def me(user: Annotated[str, Depends(get_current_user)]) -> dict[str, str]:
     return {"user": user}
 
 
-@app.get("/data", dependencies=[rate_limit("5/second", key=api_key("X-API-Key"))])  # per API key
+@app.get("/data", dependencies=[rate_limit("5/minute", key=api_key("X-API-Key"))])  # per API key
 async def data() -> list[int]:
     return [1, 2, 3]
 

@@ -39,7 +39,7 @@ def test_rate_limits_answer_429_with_retry_after(load_example: LoadExample) -> N
     refused = by_key[-1]
     assert refused.json() == {"detail": "Too Many Requests"}
     assert int(refused.headers["Retry-After"]) >= 1
-    assert refused.headers["RateLimit-Policy"] == '"5-per-1s";q=5;w=1'
+    assert refused.headers["RateLimit-Policy"] == '"5-per-60s";q=5;w=60'
     assert other_key.status_code == 200  # each API key has its own budget
     # the headers describe the route's own limits, the most specific ones
     assert search.headers["RateLimit-Policy"] == '"10-per-1s";q=10;w=1, "200-per-3600s";q=200;w=3600'
