@@ -1,8 +1,9 @@
 """Reading the request body (JSON or form) and turning it into body parameter values.
 
 The content-type decision is cached on the header value; JSON is decoded once; the
-embed/single-field decision, each field's aliases, which fields are form models and the
-validator of each field are fixed at start-up (``compile_body_extractor``).
+embed/single-field decision, each field's aliases and which fields are form models come
+from the node's ``NodeBodyPlan``; the validator of each field is fixed at start-up
+(``compile_body_extractor``).
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ from typing import Any
 from pydantic_core import PydanticUndefined
 from starlette.datastructures import FormData
 
-from .._plan.body import form_models, takes_whole_body
+from .._plan.body_plan import BodyFieldPlan, NodeBodyPlan, plan_node_body
 from .._plan.fields import ModelField, missing_field_error
-from .._plan.params import request_keys
 from .form_values import (
     FieldKeys,
     compile_form_model_input,
-    field_keys,
     form_values,
+    plan_keys,
     validating_field,
 )
 from .params import validate_field
@@ -115,21 +115,27 @@ class _BodyFieldPlan:
     read_form_model: Callable[[FormData], Awaitable[Any]] | None  # set for form models
 
 
-def _plan_field(field: ModelField) -> _BodyFieldPlan:
-    models = form_models(field)
+def _compile_field(plan: BodyFieldPlan) -> _BodyFieldPlan:
+    field, models = plan.field, list(plan.form_models)
     return _BodyFieldPlan(
         field=field,
         validator=validating_field(field),
-        aliases=[alias for alias, _ in request_keys(field)],
+        aliases=list(plan.aliases),
         read_form_model=compile_form_model_input(field, models) if models else None,
     )
 
 
 def compile_body_extractor(fields: list[ModelField], embed_body_fields: bool) -> BodyExtractor:
     """``extract(received_body) -> (values, errors)`` for the body parameters of one node."""
-    single = takes_whole_body(fields, embed_body_fields)
-    plain_form_keys = field_keys([field for field in fields if not form_models(field)])
-    plans = [_plan_field(field) for field in fields]
+    return compile_node_body_extractor(plan_node_body(fields, embed_body_fields))
+
+
+def compile_node_body_extractor(node: NodeBodyPlan) -> BodyExtractor:
+    """``compile_body_extractor`` for a node's body plan."""
+    single = node.whole
+    fields = [plan.field for plan in node.fields]
+    plain_form_keys = plan_keys(tuple(plan for plan in node.fields if not plan.form_models))
+    plans = [_compile_field(plan) for plan in node.fields]
 
     async def extract(received: Any) -> tuple[dict[str, Any], list[Any]]:
         values: dict[str, Any] = {}

@@ -25,14 +25,15 @@ from .._plan.deps import cache_key, get_dependant
 from ..background import BackgroundTasks
 from ..concurrency import contextmanager_in_threadpool
 from ..dependencies.models import Dependant
-from .body import compile_body_extractor
+from .._plan.route_plan import NodePlan, plan_node
+from .body import compile_node_body_extractor
 from .codegen import generate_solver, solver_title
 from .context import RequestContext as RequestContext
 from .context import ScopeContext as ScopeContext
 from .._plan.lifespan import LIFESPAN
 from .exits import AsyncGeneratorDependency, cleanup_shielded
 from .lifespan import compile_lifespan_lookup, solve_nothing
-from .params import ParamFiller, compile_param_filler
+from .params import ParamFiller, compile_plans_filler
 from .threads import release_thread_result
 
 Solver = Callable[[RequestContext], Awaitable[tuple[dict[str, Any], list[Any]]]]
@@ -220,30 +221,25 @@ def _specials(dependant: Dependant) -> Callable[[RequestContext, dict[str, Any]]
     return fill
 
 
-# (Dependant attribute, location, RequestContext attribute holding that location's values)
-_SOURCES = (
-    ("path_params", "path", "path_params"),
-    ("query_params", "query", "query_params"),
-    ("header_params", "header", "headers"),
-    ("cookie_params", "cookie", "cookies"),
-)
+# The RequestContext attribute holding each location's values.
+_SOURCES = {"path": "path_params", "query": "query_params", "header": "headers", "cookie": "cookies"}
 
 
 # Cheaper sources where every field is read by one key (see ``compile_param_filler``).
 _RAW_SOURCES = {"query": "query_values", "header": "raw_headers"}
 
 # One getter per RequestContext attribute, shared (generated solvers name each one once).
-_GETTERS = {name: attrgetter(name) for name in (*(source for _, _, source in _SOURCES), *_RAW_SOURCES.values())}
+_GETTERS = {name: attrgetter(name) for name in (*_SOURCES.values(), *_RAW_SOURCES.values())}
 
 
-def _param_fillers(dependant: Dependant) -> list[tuple[Callable[[RequestContext], Any], ParamFiller]]:
+def _param_fillers(node: NodePlan) -> list[tuple[Callable[[RequestContext], Any], ParamFiller]]:
     """(source getter, filler) for each location the node reads, in FastAPI's order."""
     fillers: list[tuple[Callable[[RequestContext], Any], ParamFiller]] = []
-    for fields_attribute, location, source_attribute in _SOURCES:
-        compiled = compile_param_filler(getattr(dependant, fields_attribute), location, raw_source=location in _RAW_SOURCES)
+    for location, plans in node.params:
+        compiled = compile_plans_filler(plans, raw_source=location in _RAW_SOURCES)
         if compiled is not None:
             fill, raw = compiled
-            fillers.append((_GETTERS[_RAW_SOURCES[location] if raw else source_attribute], fill))
+            fillers.append((_GETTERS[_RAW_SOURCES[location] if raw else _SOURCES[location]], fill))
     return fillers
 
 
@@ -299,7 +295,7 @@ def compile_reader(dependant: Dependant) -> Callable[[RequestContext], tuple[dic
     parameters (and framework objects): no sub-dependencies, no body. None otherwise."""
     if dependant.dependencies or dependant.body_params:
         return None
-    fillers = tuple(_param_fillers(dependant))
+    fillers = tuple(_param_fillers(plan_node(dependant, embed_body_fields=False)))  # a node without a body
     fill_specials = _specials(dependant)
 
     def read(ctx: RequestContext) -> tuple[dict[str, Any], list[Any]]:
@@ -323,10 +319,11 @@ def _emit_steps(dependant: Dependant, steps: list[Step], embed_body_fields: bool
             _emit_steps(sub, steps, embed_body_fields, memo)
         steps[enter_at] = (_ENTER, child, len(steps))  # where its _EXIT step is
         steps.append((_EXIT, child, None))
-    for source, fill in _param_fillers(dependant):
+    node = plan_node(dependant, embed_body_fields)
+    for source, fill in _param_fillers(node):
         steps.append((_FILL, fill, source))
-    if dependant.body_params:
-        steps.append((_BODY, compile_body_extractor(dependant.body_params, embed_body_fields), None))
+    if node.body is not None:
+        steps.append((_BODY, compile_node_body_extractor(node.body), None))
     fill_specials = _specials(dependant)
     if fill_specials is not None:
         steps.append((_SPECIALS, fill_specials, None))

@@ -26,9 +26,9 @@ from .._plan.annotations import (
     is_union,
 )
 from .._plan.body import form_union_models, with_form_union_validators
+from .._plan.body_plan import BodyFieldPlan, plan_body_fields
 from .._plan.fields import ModelField, model_fields_of
-from .._plan.params import request_keys
-from .params import _extras, read_value, wants_list
+from .params import _extras, read_value
 
 Undefined = PydanticUndefined
 FormItem = tuple[str, Any, "ModelField | None"]
@@ -45,18 +45,21 @@ class FieldKeys:
 
 
 def field_keys(fields: list[ModelField]) -> tuple[FieldKeys, ...]:
+    return plan_keys(plan_body_fields(fields))
+
+
+def plan_keys(plans: tuple[BodyFieldPlan, ...]) -> tuple[FieldKeys, ...]:
+    """How each planned field is read from a form: its keys and shape come from its plan."""
     return tuple(
-        FieldKeys(
-            field=field,
-            aliases=tuple(alias for alias, _ in request_keys(field)),
-            as_list=wants_list(field),
-            reads_bytes=isinstance(field.field_info, params.File)
-            and (
-                is_bytes_or_nonable_bytes_annotation(field.field_info.annotation)
-                or is_bytes_sequence_annotation(field.field_info.annotation)
-            ),
-        )
-        for field in fields
+        FieldKeys(field=plan.field, aliases=plan.aliases, as_list=plan.is_sequence, reads_bytes=_reads_bytes(plan.field))
+        for plan in plans
+    )
+
+
+def _reads_bytes(field: ModelField) -> bool:
+    annotation = field.field_info.annotation
+    return isinstance(field.field_info, params.File) and (
+        is_bytes_or_nonable_bytes_annotation(annotation) or is_bytes_sequence_annotation(annotation)
     )
 
 

@@ -23,7 +23,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .. import params
 from .._plan.callables import is_async_gen_callable, is_coroutine_callable, is_gen_callable
 from .._plan.describe import EndpointContexts as EndpointContexts
 from .._plan.describe import endpoint_context as endpoint_context
@@ -79,9 +78,9 @@ def build_request_handler(parts: RouteParts) -> RouteHandler:
 def compile_request_body_reader(parts: RouteParts) -> Callable[[Request], Awaitable[Any]]:
     """``await read_body(request)``: the route's body as FastAPI's handler reads it (form data,
     parsed JSON, or Undefined when the route has no body)."""
-    body_field, contexts = parts.body_field, parts.contexts
-    reads_form = body_field is not None and isinstance(body_field.field_info, params.Form)
-    reads_json = body_field is not None and not reads_form
+    body, contexts = parts.plan.body, parts.contexts
+    reads_form = body.field is not None and body.is_form
+    reads_json = body.field is not None and not body.is_form
     strict_content_type, form_limits = parts.strict_content_type, parts.form_limits
 
     async def read_body(request: Request) -> Any:
@@ -186,6 +185,7 @@ class RouteParts:
     overrides_provider: Any
     strict_content_type: bool
     contexts: EndpointContexts
+    plan: RoutePlan  # what the parts are built from; the fields above and below are read off it
     response_field: ModelField | None = None
     response_class: Any = None
     options: ResponseOptions = ResponseOptions()
@@ -198,7 +198,6 @@ class RouteParts:
     serialize: Serializer | None = None
     # What the generated dependency solver is called in tracebacks (``solver_title``).
     solver_title: str | None = None
-    plan: RoutePlan | None = None
 
     def request_handler(self) -> RouteHandler:
         """FastAPI's ``handler(request) -> Response`` for these parts."""
@@ -247,6 +246,7 @@ def parts_of_plan(
         overrides_provider=arguments["dependency_overrides_provider"],
         strict_content_type=strict.value if isinstance(strict, DefaultPlaceholder) else strict,
         contexts=contexts,
+        plan=plan,
         response_field=response.field,
         response_class=response.response_class,
         options=response.options,
@@ -257,7 +257,6 @@ def parts_of_plan(
         run_endpoint=run_endpoint,
         serialize=serialize,
         solver_title=solver_title(plan.methods, contexts.path, call),
-        plan=plan,
     )
 
 

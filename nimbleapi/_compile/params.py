@@ -1,13 +1,14 @@
 """Extracting and validating path, query, header and cookie values.
 
 ``compile_param_extractor(fields)`` runs once per dependency node and returns a function
-``extract(source) -> (values, errors)``; aliases, header-name conversion, list-vs-scalar
-reading and the default handling are all decided here, not per request.
+``extract(source) -> (values, errors)``. What each field reads (request keys after aliases
+and header-name conversion, list or scalar, parameter model members) comes from its
+``ParamPlan``; the readers built from it here run per request and decide nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from copy import deepcopy
 from typing import Any
 from urllib.parse import parse_qsl
@@ -16,9 +17,8 @@ from pydantic import ValidationError
 from pydantic_core import PydanticUndefined, SchemaValidator
 from starlette.datastructures import FormData, Headers, ImmutableMultiDict, UploadFile
 
-from .._plan.annotations import field_annotation_is_sequence
-from .._plan.fields import ModelField, missing_field_error, model_fields_of, prefix_error_locations
-from .._plan.params import is_json_field, param_model, param_request_keys, request_keys
+from .._plan.fields import ModelField, missing_field_error, prefix_error_locations
+from .._plan.param_plan import ParamPlan, plan_params
 
 Undefined = PydanticUndefined
 Extractor = Callable[[Any], tuple[dict[str, Any], list[Any]]]
@@ -104,28 +104,23 @@ def core_validator(field: ModelField) -> Callable[..., Any] | None:
     return validator.validate_python if isinstance(validator, SchemaValidator) else None
 
 
-def wants_list(field: ModelField) -> bool:
-    return not is_json_field(field) and field_annotation_is_sequence(field.field_info.annotation)
-
-
 Reader = Callable[[Any, dict[str, Any], list[Any]], None]
 ParamFiller = Reader
 
 
-def _single_key(field: ModelField) -> str | None:
+def _single_key(plan: ParamPlan) -> str | None:
     """The one request key of a plain parameter (no alias choices, no sequence, a built
     validator), or None when reading it needs the source's mapping interface."""
-    if param_model(field) is not None or wants_list(field) or core_validator(field) is None:
+    if plan.model is not None or plan.is_sequence or core_validator(plan.field) is None or len(plan.keys) != 1:
         return None
-    keys = request_keys(field)
-    return keys[0][1] if len(keys) == 1 else None
+    return plan.keys[0][1]
 
 
-def _scalar_reader(field: ModelField, location: str, key: str | None, raw: bool) -> Reader:
+def _scalar_reader(plan: ParamPlan, key: str | None, raw: bool) -> Reader:
     if key is None:
-        return _general_reader(field, location, request_keys(field))
-    accept = _acceptor(field, (location, key))
-    if raw and location == "header":
+        return _general_reader(plan)
+    accept = _acceptor(plan, (plan.location, key))
+    if raw and plan.location == "header":
         header_name = key.lower().encode("latin-1")
 
         def read_raw_header(source: Any, values: dict[str, Any], errors: list[Any]) -> None:
@@ -144,10 +139,10 @@ def _scalar_reader(field: ModelField, location: str, key: str | None, raw: bool)
     return read
 
 
-def _acceptor(field: ModelField, loc: tuple[str, str]) -> Callable[[Any, dict[str, Any], list[Any]], None]:
+def _acceptor(plan: ParamPlan, loc: tuple[str, str]) -> Callable[[Any, dict[str, Any], list[Any]], None]:
     """Validate one received value (None: absent) into *values*, or its errors into *errors*."""
-    name = field.name
-    required = field.field_info.is_required()
+    field = plan.field
+    name, required = field.name, plan.required
     make_default = _default_maker(field)
     validate_default = field.field_info.validate_default
     validate = core_validator(field)
@@ -170,9 +165,9 @@ def _acceptor(field: ModelField, loc: tuple[str, str]) -> Callable[[Any, dict[st
     return accept
 
 
-def _general_reader(field: ModelField, location: str, keys: list[tuple[str, str]]) -> Reader:
+def _general_reader(plan: ParamPlan) -> Reader:
     """Any scalar parameter: alias choices, sequences (``getlist``), lazily built adapters."""
-    as_list = wants_list(field)
+    field, location, keys, as_list = plan.field, plan.location, plan.keys, plan.is_sequence
     first_key = keys[0][1]
 
     def read(source: Any, values: dict[str, Any], errors: list[Any]) -> None:
@@ -203,15 +198,12 @@ def _extras(source: Any, processed: set[str]) -> dict[str, Any]:
     return {key: values[0] if len(values) == 1 else values for key, values in grouped.items()}
 
 
-def _model_reader(field: ModelField, model: type[Any], location: str) -> Reader:
+def _model_reader(plan: ParamPlan, model: type[Any]) -> Reader:
     """A parameter model: one model validated from several request keys (plus extras)."""
+    field, location = plan.field, plan.location
     is_header = location == "header"
-    plans = []
-    own_names: set[str] = set()
-    for sub in model_fields_of(model):
-        pairs = param_request_keys(sub, location, field)
-        own_names.update(name.lower() if is_header else name for _, name in pairs)
-        plans.append((sub, pairs, wants_list(sub)))
+    plans = [(member.field, member.keys, member.is_sequence) for member in plan.members]
+    own_names = {name.lower() if is_header else name for member in plan.members for _, name in member.keys}
     extra_policy = model.model_config.get("extra")
     loc_by_alias = model.model_config.get("loc_by_alias", True)
     is_exact_model = field.field_info.annotation is model
@@ -261,16 +253,19 @@ def compile_param_filler(
     ...). With *raw_source*, when every field is read by one key (*raw* is then True), it is
     a plain dict for the query and the ASGI scope's list of raw header pairs for headers.
     """
-    if not fields:
+    return compile_plans_filler(plan_params(fields, location), raw_source=raw_source)
+
+
+def compile_plans_filler(plans: Sequence[ParamPlan], *, raw_source: bool = False) -> tuple[ParamFiller, bool] | None:
+    """``compile_param_filler`` for the plans of one location's parameters."""
+    if not plans:
         return None
-    keys = [None if param_model(field) is not None else _single_key(field) for field in fields]
+    keys = [_single_key(plan) for plan in plans]
     raw = raw_source and all(key is not None for key in keys)
-    readers = []
-    for field, key in zip(fields, keys):
-        model = param_model(field)
-        readers.append(
-            _model_reader(field, model, location) if model is not None else _scalar_reader(field, location, key, raw)
-        )
+    readers = [
+        _model_reader(plan, plan.model) if plan.model is not None else _scalar_reader(plan, key, raw)
+        for plan, key in zip(plans, keys)
+    ]
     if len(readers) == 1:
         return readers[0], raw
 

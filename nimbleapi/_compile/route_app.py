@@ -23,11 +23,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .. import params
 from .._patch_points import PatchPoint, replaced_points
-from .._plan.body import flat_body_params, takes_whole_body
 from .._plan.callables import is_coroutine_callable
-from .._plan.fields import ModelField
 from ..exceptions import FastAPIError, RequestValidationError
 from .body import JSONBodyError, ValidatedBody, parses_as_json, read_json_body
 from .body_limit import BODY_PARSE_ERROR, BufferedBodyTooLarge, buffered_body_limit, unreadable_body
@@ -57,7 +54,7 @@ Deliverer = Callable[[ScopeContext, Any], Awaitable[None]]
 def compile_route_app(parts: RouteParts) -> ASGIApp:
     """The route's ASGI app. Streamed answers and forms keep the ``handler(request)`` path:
     their handling reads the ``Request`` throughout anyway."""
-    if parts.stream_respond is not None or _reads_form(parts.body_field):
+    if parts.stream_respond is not None or parts.plan.body.is_form:
         return request_response(parts.request_handler(), reads_body=parts.body_field is not None)
     if parts.write_json is not None and not has_inputs(parts.dependant):
         return _app_without_inputs(parts, parts.write_json)
@@ -79,10 +76,6 @@ def _app_without_dependencies(produce: Producer, deliver: Deliverer) -> ASGIApp:
                 raise
 
     return records_response_start(app)
-
-
-def _reads_form(body_field: ModelField | None) -> bool:
-    return body_field is not None and isinstance(body_field.field_info, params.Form)
 
 
 def _app(produce: Producer, deliver: Deliverer, provider: Any) -> ASGIApp:
@@ -271,11 +264,10 @@ def _compile_producer(parts: RouteParts) -> Producer:
 def _direct_body_validator(parts: RouteParts) -> Callable[[bytes], Any] | None:
     """The bytes validator of the route's one JSON body field, when there is one (not
     embedded, not a form) that JSON mode reads as Python mode does; else None."""
-    fields = flat_body_params(parts.dependant)
-    if not takes_whole_body(fields, parts.embed_body_fields) or isinstance(fields[0].field_info, params.Form):
+    body = parts.plan.body
+    if not body.whole or body.is_form:
         return None
-    field = fields[0]
-    return direct_json_validator(field)
+    return direct_json_validator(body.fields[0].field)
 
 
 async def _validated_or_parsed_body(
@@ -294,12 +286,11 @@ async def _validated_or_parsed_body(
 def _reads_only_one_body(parts: RouteParts) -> bool:
     """``def endpoint(item: Item)``: one JSON body value, taken whole, and nothing else to solve."""
     dependant = parts.dependant
-    fields = dependant.body_params
     return (
         not (dependant.dependencies or dependant.path_params or dependant.query_params)
         and not (dependant.header_params or dependant.cookie_params)
         and not has_specials(dependant)
-        and takes_whole_body(fields, parts.embed_body_fields)
+        and parts.plan.body.whole
     )
 
 

@@ -49,6 +49,7 @@ class BodyPlan:
     field: ModelField | None  # the whole body's description (``route.body_field``); None: no body
     fields: tuple[BodyFieldPlan, ...]  # every body parameter of the tree, depth first
     embedded: bool  # each field under its own key of the body
+    whole: bool  # the route's one body field is validated from the whole body
     is_form: bool  # read as a form (urlencoded or multipart), else as JSON
     media_type: str
     required: bool
@@ -85,6 +86,7 @@ def described_body(body_field: ModelField | None, fields: tuple[BodyFieldPlan, .
         field=body_field,
         fields=fields,
         embedded=embedded,
+        whole=takes_whole_body([plan.field for plan in fields], embedded),
         is_form=isinstance(info, params.Form),
         media_type=getattr(info, "media_type", DEFAULT_BODY_MEDIA_TYPE),
         required=info is not None and info.is_required(),

@@ -36,7 +36,7 @@ from .._compile.form_values import read_upload_bytes as _read_file_bytes  # noqa
 from .._compile.params import compile_param_extractor
 from .._compile.streaming import _STREAM_ORIGINS as _STREAM_ORIGINS
 from .._compile.streaming import stream_item_type
-from .._compile.params import is_empty_upload, read_value, validate_field, wants_list
+from .._compile.params import is_empty_upload, read_value, validate_field
 from .._plan.annotations import optional_model_type
 from .._plan.body import build_body_field, flat_body_params, form_models, form_union_models, should_embed_body_fields
 from .._plan.body import single_form_model
@@ -45,7 +45,7 @@ from .._plan.deps import get_dependant as get_dependant
 from .._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub_dependant
 from .._plan.fields import ModelField
 from .._plan.fields import create_model_field as create_model_field
-from .._plan.params import MULTIPART_INCORRECT_INSTALL, MULTIPART_NOT_INSTALLED, flatten_param_fields, is_json_field, param_model, request_keys
+from .._plan.params import MULTIPART_INCORRECT_INSTALL, MULTIPART_NOT_INSTALLED, flatten_param_fields, is_json_field, param_model, reads_sequence, request_keys
 from .._plan.params import special_kind
 from .._plan.params import ParamDetails as ParamDetails
 from .._plan.params import analyze_param as analyze_param
@@ -240,7 +240,7 @@ def _get_form_union_models(annotation: Any) -> list[Any]:
 
 
 def _get_multidict_value(field: ModelField, values: Mapping[str, Any], alias: str) -> Any:
-    return read_value(field, values, alias, as_list=wants_list(field))
+    return read_value(field, values, alias, as_list=reads_sequence(field))
 
 
 def _extract_form_items(body_fields: list[ModelField], received_body: FormData) -> Iterator[FormItem]:
