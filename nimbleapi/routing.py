@@ -1335,7 +1335,7 @@ _RUN_ENDPOINT = PatchPoint(sys.modules[__name__], "run_endpoint_function")
 _SERIALIZE_RESPONSE = PatchPoint(sys.modules[__name__], "serialize_response")
 # APIRoute's own ``matches``: the router matches such routes itself; others it asks.
 _STOCK_API_ROUTE_MATCHES = PatchPoint(APIRoute, "matches").original
-register_route_classes(APIRoute, APIWebSocketRoute, _STOCK_API_ROUTE_MATCHES)
+register_route_classes(APIRoute, APIWebSocketRoute, _STOCK_API_ROUTE_MATCHES, iter_route_contexts)
 _ROUTE_HANDLING = (
     PatchPoint(sys.modules[__name__], "get_request_handler"),
     PatchPoint(sys.modules[__name__], "request_response"),

@@ -61,8 +61,6 @@ UPWARD_EXCEPTIONS = {
     ("nimbleapi._openapi.schemas", "nimbleapi.openapi.constants"): "constants only; as above",
     ("nimbleapi._openapi.setup", "nimbleapi.openapi.docs"): "the docs pages call get_swagger_ui_html by its public name",
     ("nimbleapi._compile.deps", "nimbleapi.security.oauth2"): "SecurityScopes is a public identity type (to move)",
-    # To remove: the document walks routes through routing.iter_route_contexts.
-    ("nimbleapi._openapi.routes", "nimbleapi.routing"): "to remove: iter_route_contexts and APIRoute",
     # To remove: the SSE responder lives in the public sse module.
     ("nimbleapi._compile.streaming", "nimbleapi.sse"): "to remove: compile_sse_responder belongs in _compile",
 }

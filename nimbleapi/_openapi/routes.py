@@ -12,20 +12,16 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .._plan.fields import ModelField
+from .._plan.route_classes import api_route_class, route_contexts
 from .._plan.route_plan import plan_route
 from .inputs import collect_operation_inputs
 
 
 def iter_api_routes(routes: Sequence[Any]) -> Iterator[Any]:
     """The documented API routes among ``routes``, in order (included routers expanded)."""
-    from .. import routing
-
-    iter_contexts = getattr(routing, "iter_route_contexts", None)
-    if iter_contexts is None:
-        yield from (route for route in routes if isinstance(route, routing.APIRoute))
-        return
-    for context in iter_contexts(routes):
-        if isinstance(getattr(context, "original_route", context), routing.APIRoute):
+    api_route = api_route_class()
+    for context in route_contexts(routes):
+        if isinstance(getattr(context, "original_route", context), api_route):
             yield context
 
 
