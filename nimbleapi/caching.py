@@ -125,6 +125,9 @@ class _CacheStep:
         self.lock_timeout, self.max_size = lock_timeout, max_size
         self.vary_names = [name.encode() for name in vary]
         self.outage = OutageLog("response cache")
+        control = f"max-age={int(ttl)}" if cache_control is None else cache_control
+        # The Cache-Control added to answers without their own: for requests without and with a varied header.
+        self.controls = (control.encode(), (f"private, {control}" if cache_control is None else control).encode())
 
     def wrap(self, app: ASGIApp) -> ASGIApp:
         return _CachedRoute(self, app)
@@ -135,8 +138,9 @@ class _CachedRoute:
 
     def __init__(self, step: _CacheStep, app: ASGIApp) -> None:
         self.step, self.app = step, app
-        self._inflight: dict[str, asyncio.Future[CacheEntry | None]] = {}
-        self._decoded: dict[str, tuple[bytes, CacheEntry]] = {}  # skips decoding an unchanged entry
+        # The requests waiting for the one computing a key's answer (a list, so none is made when none waits).
+        self._inflight: dict[str, list[asyncio.Future[_Prepared | None]]] = {}
+        self._decoded: dict[str, tuple[bytes, _Prepared]] = {}  # skips decoding an unchanged entry
         self._resolved: tuple[Any, Store] | None = None
 
     def _store(self, app: Any) -> Store:
@@ -153,19 +157,19 @@ class _CachedRoute:
         key = self._key(scope, headers)
         store = self._store(scope["app"])
         try:
-            entry = await self._lookup(store, key, scope)
-            if entry is None and scope["method"] == "HEAD":  # a HEAD answer has no body to keep
+            prepared = await self._lookup(store, key, scope)
+            if prepared is None and scope["method"] == "HEAD":  # a HEAD answer has no body to keep
                 await self.app(scope, receive, send)
                 return
-            if entry is None:
-                entry = await self._fill(store, key, scope, receive, send, headers)
-                if entry is None:
+            if prepared is None:
+                prepared = await self._fill(store, key, scope, receive, send, headers)
+                if prepared is None:
                     return  # answered while filling (or not cacheable)
         except StoreUnavailable as exc:
             self.step.outage.warn(exc, "serving without the cache")
             await self.app(scope, receive, send)
             return
-        await self._send_entry(entry, scope, send, headers, hit=True)
+        await self._send_entry(prepared, scope, send, headers, hit=True)
 
     def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
         step = self.step
@@ -181,55 +185,64 @@ class _CachedRoute:
         return [tag.format_map(params) if "{" in tag else tag for tag in self.step.tags]
 
     async def _tag_versions(self, store: Store, scope: Scope) -> dict[str, int]:
-        versions = {}
+        versions: dict[str, int] = {}
+        if not self.step.tags:
+            return versions
         for tag in self._tag_names(scope):
             raw = await store.get(TAG_PREFIX + tag)
             versions[tag] = int(raw) if raw else 0
         return versions
 
-    async def _lookup(self, store: Store, key: str, scope: Scope) -> CacheEntry | None:
+    async def _lookup(self, store: Store, key: str, scope: Scope) -> _Prepared | None:
         raw = await store.get(ENTRY_PREFIX + key)
         if raw is None:
             return None
         known = self._decoded.get(key)
         if known is not None and known[0] is raw:
-            entry = known[1]
+            prepared = known[1]
         else:
-            entry = CacheEntry.decode(raw)
-            if len(self._decoded) >= 1024:
-                self._decoded.clear()
-            self._decoded[key] = (raw, entry)
-        if entry.tags and entry.tags != await self._tag_versions(store, scope):
+            prepared = self._remember(key, raw, CacheEntry.decode(raw))
+        tags = prepared.entry.tags
+        if tags and tags != await self._tag_versions(store, scope):
             return None  # a tag was invalidated since this answer was stored
-        return entry
+        return prepared
+
+    def _remember(self, key: str, raw: bytes, entry: CacheEntry) -> _Prepared:
+        if len(self._decoded) >= 1024:
+            self._decoded.clear()
+        prepared = _Prepared(entry)
+        self._decoded[key] = (raw, prepared)
+        return prepared
 
     async def _fill(
         self, store: Store, key: str, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes]
-    ) -> CacheEntry | None:
+    ) -> _Prepared | None:
         """Compute the answer (once per key at a time); the entry when another request
         computed it, else None once this request was answered."""
-        running = self._inflight.get(key)
-        if running is not None:
-            entry = await asyncio.shield(running)
-            if entry is not None:
-                return entry
+        waiting = self._inflight.get(key)
+        if waiting is not None:
+            future: asyncio.Future[_Prepared | None] = asyncio.get_running_loop().create_future()
+            waiting.append(future)
+            prepared = await asyncio.shield(future)
+            if prepared is not None:
+                return prepared
             await self.app(scope, receive, send)  # the other answer was not cacheable
             return None
-        future: asyncio.Future[CacheEntry | None] = asyncio.get_running_loop().create_future()
-        self._inflight[key] = future  # before any await: later requests of this process wait
-        entry = None
+        waiting = self._inflight[key] = []  # before any await: later requests of this process wait
+        prepared = None
         try:
             if type(store) is not MemoryStore:
-                entry = await self._wait_for_other_worker(store, key, scope)
-                if entry is not None:
-                    return entry
-            entry = await self._compute(store, key, scope, receive, send, headers)
+                prepared = await self._wait_for_other_worker(store, key, scope)
+                if prepared is not None:
+                    return prepared
+            prepared = await self._compute(store, key, scope, receive, send, headers)
         finally:
             del self._inflight[key]
-            future.set_result(entry)
+            for future in waiting:
+                future.set_result(prepared)
         return None
 
-    async def _wait_for_other_worker(self, store: Store, key: str, scope: Scope) -> CacheEntry | None:
+    async def _wait_for_other_worker(self, store: Store, key: str, scope: Scope) -> _Prepared | None:
         """Take the fill lock, or wait (bounded) for the worker holding it to store the entry."""
         if await store.set(LOCK_PREFIX + key, b"1", self.step.lock_timeout, only_if_absent=True):
             return None
@@ -237,14 +250,14 @@ class _CachedRoute:
         deadline = loop.time() + self.step.lock_timeout
         while loop.time() < deadline:
             await asyncio.sleep(0.02)
-            entry = await self._lookup(store, key, scope)
-            if entry is not None or not await store.exists(LOCK_PREFIX + key):
-                return entry
+            prepared = await self._lookup(store, key, scope)
+            if prepared is not None or not await store.exists(LOCK_PREFIX + key):
+                return prepared
         return None
 
     async def _compute(
         self, store: Store, key: str, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes]
-    ) -> CacheEntry | None:
+    ) -> _Prepared | None:
         capture = _Capture(self.step, send)
         tags = await self._tag_versions(store, scope)
         await self.app(scope, receive, capture.send)
@@ -252,19 +265,24 @@ class _CachedRoute:
         if entry is None:
             await capture.flush()
             return None
-        await self._send_entry(entry, scope, send, headers, hit=False)
+        raw = entry.encode()
+        prepared = self._remember(key, raw, entry)  # the memory store gives back this very object
+        await self._send_entry(prepared, scope, send, headers, hit=False)
         try:
-            await store.set(ENTRY_PREFIX + key, entry.encode(), self.step.ttl)
+            await store.set(ENTRY_PREFIX + key, raw, self.step.ttl)
             if type(store) is not MemoryStore:
                 await store.delete(LOCK_PREFIX + key)
         except StoreUnavailable as exc:
             self.step.outage.warn(exc, "answer not stored")
-        return entry
+        return prepared
 
-    async def _send_entry(self, entry: CacheEntry, scope: Scope, send: Send, headers: dict[bytes, bytes], *, hit: bool) -> None:
-        response_headers = [*entry.headers, *self._validators(entry, headers)]
+    async def _send_entry(self, prepared: _Prepared, scope: Scope, send: Send, headers: dict[bytes, bytes], *, hit: bool) -> None:
+        entry, response_headers = prepared.entry, prepared.headers[:]
+        if self.step.cache_control != "" and not prepared.has_cache_control:
+            private = any(name in headers for name in self.step.vary_names)
+            response_headers.append((b"cache-control", self.step.controls[private]))
         if hit:
-            response_headers.append((b"x-cache", b"HIT"))
+            response_headers.append(X_CACHE_HIT)
         if entry.not_modified(headers):
             kept = [(name, value) for name, value in response_headers if name not in _DROPPED_ON_304]
             await send({"type": "http.response.start", "status": 304, "headers": kept})
@@ -273,18 +291,19 @@ class _CachedRoute:
         await send({"type": "http.response.start", "status": entry.status, "headers": response_headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else entry.body})
 
-    def _validators(self, entry: CacheEntry, headers: dict[bytes, bytes]) -> list[tuple[bytes, bytes]]:
-        added = [(b"etag", entry.etag.encode()), (b"last-modified", http_date(entry.last_modified))]
-        step = self.step
-        if step.cache_control != "" and not any(name == b"cache-control" for name, _ in entry.headers):
-            control = step.cache_control
-            if control is None:
-                private = any(name in headers for name in step.vary_names)
-                control = f"{'private, ' if private else ''}max-age={int(step.ttl)}"
-            added.append((b"cache-control", control.encode()))
-        return added
+
+class _Prepared:
+    """A cache entry with the headers every answer from it carries, built once."""
+
+    __slots__ = ("entry", "has_cache_control", "headers")
+
+    def __init__(self, entry: CacheEntry) -> None:
+        self.entry = entry
+        self.headers = [*entry.headers, (b"etag", entry.etag.encode()), (b"last-modified", http_date(entry.last_modified))]
+        self.has_cache_control = any(name == b"cache-control" for name, _ in entry.headers)
 
 
+X_CACHE_HIT = (b"x-cache", b"HIT")
 _DROPPED_ON_304 = frozenset({b"content-length", b"content-type", b"content-encoding"})
 
 

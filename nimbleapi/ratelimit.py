@@ -23,11 +23,14 @@ from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._batteries.degraded import OutageLog
+from ._compile.errors import answer_in_route
 from .exceptions import HTTPException
 from .params import Depends
 from .stores import MemoryStore, Quota, Store, StoreUnavailable, ThrottleResult, get_store
+from .stores.gcra import EPSILON
 
 __all__ = ["Limit", "api_key", "client_address", "parse_limits", "rate_limit"]
 
@@ -66,6 +69,9 @@ def parse_limits(text: str | Sequence[str]) -> tuple[Limit, ...]:
     return tuple(limits)
 
 
+ScopeKey = Callable[[Scope], str]
+
+
 def client_address(trusted_proxies: Iterable[str] = ()) -> Callable[[Request], Awaitable[str]]:
     """A key function: the client's IP address. Behind proxies listed in *trusted_proxies*
     (addresses or networks), the address they report in ``X-Forwarded-For`` is used: the
@@ -79,27 +85,49 @@ def client_address(trusted_proxies: Iterable[str] = ()) -> Callable[[Request], A
             return False
         return any(address in network for network in networks)
 
-    async def client_address_key(request: Request) -> str:  # async: no threadpool hop
-        host = request.client.host if request.client else "unknown"
+    def client_address_of(scope: Scope) -> str:
+        client = scope.get("client")
+        host: str = client[0] if client else "unknown"
         if not networks or not trusted(host):
             return host
-        for hop in reversed(request.headers.get("x-forwarded-for", "").split(",")):
+        for hop in reversed((_header(scope, b"x-forwarded-for") or "").split(",")):
             if hop.strip() and not trusted(hop):
                 return hop.strip()
         return host
 
-    return client_address_key
+    return _key_dependency(client_address_of)
 
 
 def api_key(header: str = "X-API-Key") -> Callable[[Request], Awaitable[str]]:
     """A key function: the API key sent in *header* (the client address when there is none)."""
-    by_address = client_address()
+    name, by_address = header.lower().encode("latin-1"), client_address()
+    address_of: ScopeKey = by_address.key_of_scope  # type: ignore[attr-defined]
 
-    async def api_key_key(request: Request) -> str:
-        value = request.headers.get(header)
-        return f"key:{value}" if value else f"ip:{await by_address(request)}"
+    def api_key_of(scope: Scope) -> str:
+        value = _header(scope, name)
+        return f"key:{value}" if value else f"ip:{address_of(scope)}"
 
-    return api_key_key
+    return _key_dependency(api_key_of)
+
+
+def _key_dependency(key_of_scope: ScopeKey) -> Callable[[Request], Awaitable[str]]:
+    """The key as a dependency; ``key_of_scope`` lets a limit declared on a route compute it
+    from the request's scope directly, as a route step (see ``rate_limit``)."""
+
+    async def key_dependency(request: Request) -> str:  # async: no threadpool hop
+        return key_of_scope(request.scope)
+
+    key_dependency.__name__ = key_dependency.__qualname__ = key_of_scope.__name__.replace("_of", "_key")
+    key_dependency.key_of_scope = key_of_scope  # type: ignore[attr-defined]
+    return key_dependency
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The first value of the header *name* (lower case), as ``request.headers.get`` gives it."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")  # type: ignore[no-any-return]
+    return None
 
 
 def rate_limit(
@@ -131,9 +159,16 @@ def rate_limit(
     key_dependency = key or client_address()
 
     async def enforce_rate_limit(request: Request, response: Response, client: Any = Depends(key_dependency)) -> None:
-        await limiter.check(request, response, client)
+        state = await limiter.check(request.scope, client)
+        if state is not None and limiter.send_headers:
+            headers = response.headers
+            headers["RateLimit-Policy"] = limiter.policy
+            headers["RateLimit"] = state
 
     enforce_rate_limit.openapi_responses = limiter.openapi_responses()  # type: ignore[attr-defined]
+    key_of_scope: ScopeKey | None = getattr(key_dependency, "key_of_scope", None)
+    if key_of_scope is not None:  # a key read from the request alone: the limit can be a route step
+        enforce_rate_limit.route_step = lambda app: _LimitedRoute(limiter, key_of_scope, app)  # type: ignore[attr-defined]
     return Depends(enforce_rate_limit)
 
 
@@ -147,10 +182,16 @@ class _Limiter:
             raise ValueError("cost must be a positive integer")
         self.limits, self.store, self.name, self.cost = limits, store, name, cost
         self.fail_open, self.send_headers = on_error == "allow", headers
-        self.names = [limit.name for limit in limits]
         self.policy = ", ".join(f'"{limit.name}";q={limit.limit};w={limit.period:g}' for limit in limits)
+        self.policy_header = (b"ratelimit-policy", self.policy.encode("latin-1"))
+        self.state_prefixes = [f'"{limit.name}";r=' for limit in limits]
+        # One limit on the memory store: (period, seconds per request), checked without building quotas.
+        self.single = (limits[0].period, limits[0].period / limits[0].limit) if len(limits) == 1 else None
         self.outage = OutageLog(f"rate limit {'; '.join(limit.name for limit in limits)}")
         self._resolved: tuple[Any, Store] | None = None
+        self._key_prefixes: dict[tuple[str, str], list[str]] = {}  # by method and path template
+        if name is not None:
+            self._named_prefixes = self._prefixes_for(name)
 
     def _store(self, app: Any) -> Store:
         resolved = self._resolved
@@ -158,39 +199,63 @@ class _Limiter:
             resolved = self._resolved = (app, get_store(app, self.store))
         return resolved[1]
 
-    async def check(self, request: Request, response: Response, client: Any) -> None:
-        scope = request.scope
-        if self.name is None:
-            route = scope.get("route")
-            bucket = f"{scope['method']} {getattr(route, 'path_format', None) or scope['path']}"
-        else:
-            bucket = self.name
-        quotas = [Quota(f"ratelimit:{bucket}:{limit.name}:{client}", limit.limit, limit.period) for limit in self.limits]
+    def _prefixes_for(self, bucket: str) -> list[str]:
+        return [f"ratelimit:{bucket}:{limit.name}:" for limit in self.limits]
+
+    def _prefixes(self, scope: Scope) -> list[str]:
+        """The store keys of the request's bucket, one per limit, without the client."""
+        if self.name is not None:
+            return self._named_prefixes
+        route, method = scope.get("route"), scope["method"]
+        path_format = getattr(route, "path_format", None)
+        if not path_format:
+            return self._prefixes_for(f"{method} {scope['path']}")
+        prefixes = self._key_prefixes.get((method, path_format))
+        if prefixes is None:
+            prefixes = self._key_prefixes[method, path_format] = self._prefixes_for(f"{method} {path_format}")
+        return prefixes
+
+    async def check(self, scope: Scope, client: Any) -> str | None:
+        """Count the request: the ``RateLimit`` header value when admitted, None when the
+        store is down and the limit fails open; raises the 429 (or 503) otherwise."""
+        prefixes = self._prefixes(scope)
         store = self._store(scope["app"])
+        if type(store) is MemoryStore:  # no await: the memory store decides synchronously
+            if self.single is not None:
+                return self._check_one(store, f"{prefixes[0]}{client}")
+            return self._answer(store.throttle_now(self._quotas(prefixes, client), self.cost))
         try:
-            if type(store) is MemoryStore:  # no await: the memory store decides synchronously
-                result = store.throttle_now(quotas, self.cost)
-            else:
-                result = await store.throttle(quotas, self.cost)
+            result = await store.throttle(self._quotas(prefixes, client), self.cost)
         except StoreUnavailable as exc:
             self._store_failed(exc)
-            return
-        if not result.allowed:
-            raise HTTPException(429, "Too Many Requests", headers={"Retry-After": str(max(1, math.ceil(result.retry_after))), **self.headers(result)})
-        if self.send_headers:
-            headers = response.headers
-            headers["RateLimit-Policy"] = self.policy
-            headers["RateLimit"] = self.state(result)
+            return None
+        return self._answer(result)
 
-    def state(self, result: ThrottleResult) -> str:
-        """The ``RateLimit`` header: remaining quota and seconds to its reset, per limit."""
-        return ", ".join(
-            f'"{name}";r={quota.remaining};t={math.ceil(quota.reset_after)}'
-            for name, quota in zip(self.names, result.states, strict=True)
+    def _check_one(self, store: MemoryStore, key: str) -> str:
+        assert self.single is not None
+        period, interval = self.single
+        retry_after, pending = store.take(key, period, interval, self.cost)
+        remaining = max(0, math.floor((period - pending) / interval + EPSILON))
+        state = f"{self.state_prefixes[0]}{remaining};t={math.ceil(pending)}"
+        if retry_after > EPSILON:
+            raise self._refusal(retry_after, state)
+        return state
+
+    def _quotas(self, prefixes: list[str], client: Any) -> list[Quota]:
+        return [Quota(f"{prefix}{client}", limit.limit, limit.period) for prefix, limit in zip(prefixes, self.limits, strict=True)]
+
+    def _answer(self, result: ThrottleResult) -> str:
+        state = ", ".join(
+            f"{prefix}{quota.remaining};t={math.ceil(quota.reset_after)}"
+            for prefix, quota in zip(self.state_prefixes, result.states, strict=True)
         )
+        if not result.allowed:
+            raise self._refusal(result.retry_after, state)
+        return state
 
-    def headers(self, result: ThrottleResult) -> dict[str, str]:
-        return {"RateLimit-Policy": self.policy, "RateLimit": self.state(result)}
+    def _refusal(self, retry_after: float, state: str) -> HTTPException:
+        headers = {"Retry-After": str(max(1, math.ceil(retry_after))), "RateLimit-Policy": self.policy, "RateLimit": state}
+        return HTTPException(429, "Too Many Requests", headers=headers)
 
     def _store_failed(self, error: StoreUnavailable) -> None:
         if self.fail_open:
@@ -207,3 +272,34 @@ class _Limiter:
             "RateLimit": {"description": "Remaining quota and seconds to reset, per limit", "schema": {"type": "string"}},
         }
         return {429: described}
+
+
+class _LimitedRoute:
+    """A limit keyed on the request alone, checked in front of one route's compiled app:
+    no dependency to solve, no ``Request`` or ``Response`` object to build. The headers go
+    onto the answer's start unless an inner limit already put its own there."""
+
+    def __init__(self, limiter: _Limiter, key_of_scope: ScopeKey, app: ASGIApp) -> None:
+        self.limiter, self.key_of_scope, self.app = limiter, key_of_scope, app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limiter = self.limiter
+        try:
+            state = await limiter.check(scope, self.key_of_scope(scope))
+        except HTTPException as exc:
+            if not await answer_in_route(exc, scope, receive, send, started=False):
+                raise
+            return
+        if state is None or not limiter.send_headers:
+            await self.app(scope, receive, send)
+            return
+        added = (limiter.policy_header, (b"ratelimit", state.encode("latin-1")))
+
+        async def send_with_rate_limit(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.get("headers") or ()
+                if not any(name == b"ratelimit" for name, _ in headers):
+                    message = {**message, "headers": [*headers, *added]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_rate_limit)

@@ -400,7 +400,8 @@ class APIRoute(routing.Route):
             app = with_route_telemetry(route_parts(self), compile_route_app)
         else:  # a subclass or an extension wraps the handler: serve what it returns, as FastAPI does
             app = request_response(self.get_route_handler(), reads_body=self.body_field is not None)
-        return self._with_body_limit(wrap_route_steps(self.dependant, app))
+            return self._with_body_limit(wrap_route_steps(self.dependant, app))
+        return self._with_body_limit(wrap_route_steps(self.dependant, app, compiled=True))
 
     def _with_body_limit(self, app: ASGIApp) -> ASGIApp:
         return _limit_body(app, self.max_body_size)

@@ -7,10 +7,11 @@ Last-Modified, tag versions), then the body as it was sent.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
+
+from pydantic_core import from_json, to_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +24,8 @@ class CacheEntry:
     tags: dict[str, int]
 
     def encode(self) -> bytes:
-        head = json.dumps(
+        """The entry as stored: the body is appended as it was sent, not re-encoded."""
+        head = to_json(
             {
                 "status": self.status,
                 "headers": [[name.decode("latin-1"), value.decode("latin-1")] for name, value in self.headers],
@@ -31,13 +33,13 @@ class CacheEntry:
                 "last_modified": self.last_modified,
                 "tags": self.tags,
             }
-        ).encode()
-        return len(head).to_bytes(4, "big") + head + self.body
+        )
+        return b"".join((len(head).to_bytes(4, "big"), head, self.body))
 
     @classmethod
     def decode(cls, raw: bytes) -> CacheEntry:
         size = int.from_bytes(raw[:4], "big")
-        head = json.loads(raw[4 : 4 + size])
+        head = from_json(raw[4 : 4 + size])
         headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in head["headers"]]
         return cls(head["status"], headers, raw[4 + size :], head["etag"], head["last_modified"], head["tags"])
 
@@ -63,4 +65,12 @@ def make_entry(status: int, headers: list[tuple[bytes, bytes]], body: bytes, tag
 
 
 def http_date(timestamp: float) -> bytes:
-    return formatdate(timestamp, usegmt=True).encode()
+    """*timestamp* as an HTTP date (whole seconds), formatted once per second."""
+    global _last_date
+    second = int(timestamp)
+    if _last_date[0] != second:
+        _last_date = (second, formatdate(second, usegmt=True).encode())
+    return _last_date[1]
+
+
+_last_date = (-1, b"")  # the last second formatted, and its text

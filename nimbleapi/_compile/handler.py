@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from contextlib import AsyncExitStack
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,7 @@ from .forms import read_form
 from .hooks import EndpointRunner, Finisher, Serializer, compile_hooked_finisher
 from .jsonio import loads_json
 from .respond import JSONWriter, ResponseOptions, compile_json_writer, compile_responder
+from .route_steps import solved_dependant
 from .streaming import compile_stream_responder, is_event_stream_class
 from .threads import in_worker_thread, release_thread_result
 
@@ -261,5 +263,8 @@ def parts_of_plan(
 
 
 def route_parts(route: Any) -> RouteParts:
-    """The parts of *route* (an ``APIRoute``): its plan, built as its compilation starts."""
-    return parts_of_plan(plan_route(route), handler_arguments(route), None, None)
+    """The parts of *route* (an ``APIRoute``): its plan, built as its compilation starts,
+    without the dependencies done as route steps (``route_steps``): they are not solved."""
+    plan = plan_route(route)
+    plan = dataclasses.replace(plan, dependant=solved_dependant(plan.dependant))
+    return parts_of_plan(plan, handler_arguments(route), None, None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -26,7 +27,9 @@ class MemoryStore(Store):
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
         self.max_entries = max_entries
-        self._data: dict[str, tuple[Any, float]] = {}
+        # Ordered by insertion: the oldest entry goes first in O(1) (a dict would scan the
+        # slots its earlier evictions left empty at its front, a cost growing with the store).
+        self._data: OrderedDict[str, tuple[Any, float]] = OrderedDict()
         self._listeners: set[_MemoryListener] = set()
         self._next_sweep = 0.0
 
@@ -57,7 +60,7 @@ class MemoryStore(Store):
             for key in [key for key, (_, expires) in self._data.items() if expires <= now]:
                 del self._data[key]
         while len(self._data) >= self.max_entries:
-            del self._data[next(iter(self._data))]
+            self._data.popitem(last=False)
 
     async def get(self, key: str) -> bytes | None:
         value = self._live(key)
@@ -107,6 +110,21 @@ class MemoryStore(Store):
             for quota, tat in zip(quotas, new_tats, strict=True):
                 self._put(quota.key, tat, tat - now)
         return result
+
+    def take(self, key: str, period: float, interval: float, cost: int = 1) -> tuple[float, float]:
+        """``throttle_now`` for one limit (*interval*: seconds per request), without building
+        quotas or results: ``(retry_after, pending)``. The request was admitted (and counted)
+        when ``retry_after <= gcra.EPSILON``; *pending* is the TAT's distance from now after
+        the decision, which gives the remaining quota and the reset time."""
+        now = time.monotonic()
+        entry = self._data.get(key)
+        tat = entry[0] if entry is not None and entry[0] > now else now  # a stored TAT expires when reached
+        new_tat = tat + interval * cost
+        retry_after = new_tat - now - period
+        if retry_after > gcra.EPSILON:
+            return retry_after, tat - now
+        self._put(key, new_tat, new_tat - now)
+        return 0.0, new_tat - now
 
     async def publish(self, topic: str, payload: bytes) -> None:
         for listener in self._listeners:
