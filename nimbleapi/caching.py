@@ -124,6 +124,7 @@ class _CacheStep:
         self.cache_control, self.cache_errors, self.cache_cookies = cache_control, cache_errors, cache_cookies
         self.lock_timeout, self.max_size = lock_timeout, max_size
         self.vary_names = [name.encode() for name in vary]
+        self.unvaried = frozenset(self.vary_names).isdisjoint  # unvaried(headers): none of them is sent
         self.outage = OutageLog("response cache")
         control = f"max-age={int(ttl)}" if cache_control is None else cache_control
         # The Cache-Control added to answers without their own: for requests without and with a varied header.
@@ -174,8 +175,8 @@ class _CachedRoute:
     def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
         step = self.step
         key = step.key(Request(scope)) if step.key is not None else default_key(scope, step.query)
-        varied = [(name, headers[name]) for name in step.vary_names if name in headers]
-        if varied:
+        if not step.unvaried(headers):
+            varied = [(name, headers[name]) for name in step.vary_names if name in headers]
             digest = hashlib.blake2b(repr(varied).encode(), digest_size=12).hexdigest()
             key = f"{key} [{','.join(name.decode() for name, _ in varied)}={digest}]"
         return key
@@ -194,23 +195,28 @@ class _CachedRoute:
         return versions
 
     async def _lookup(self, store: Store, key: str, scope: Scope) -> _Prepared | None:
-        raw = await store.get(ENTRY_PREFIX + key)
-        if raw is None:
-            return None
-        known = self._decoded.get(key)
-        if known is not None and known[0] is raw:
-            prepared = known[1]
+        if type(store) is MemoryStore:  # it holds the prepared entry itself: nothing to decode
+            found = store.get_now(ENTRY_PREFIX + key)
+            prepared = found if type(found) is _Prepared else None
         else:
-            prepared = self._remember(key, raw, CacheEntry.decode(raw))
+            raw = await store.get(ENTRY_PREFIX + key)
+            prepared = None if raw is None else self._decoded_entry(key, raw)
+        if prepared is None:
+            return None
         tags = prepared.entry.tags
         if tags and tags != await self._tag_versions(store, scope):
             return None  # a tag was invalidated since this answer was stored
         return prepared
 
-    def _remember(self, key: str, raw: bytes, entry: CacheEntry) -> _Prepared:
+    def _decoded_entry(self, key: str, raw: bytes) -> _Prepared:
+        known = self._decoded.get(key)
+        if known is not None and known[0] == raw:
+            return known[1]
+        return self._remember(key, raw, _Prepared(CacheEntry.decode(raw)))
+
+    def _remember(self, key: str, raw: bytes, prepared: _Prepared) -> _Prepared:
         if len(self._decoded) >= 1024:
             self._decoded.clear()
-        prepared = _Prepared(entry)
         self._decoded[key] = (raw, prepared)
         return prepared
 
@@ -251,27 +257,32 @@ class _CachedRoute:
         while loop.time() < deadline:
             await asyncio.sleep(0.02)
             prepared = await self._lookup(store, key, scope)
-            if prepared is not None or not await store.exists(LOCK_PREFIX + key):
+            if prepared is not None:
                 return prepared
+            if not await store.exists(LOCK_PREFIX + key):  # released: stored just before, or not cacheable
+                return await self._lookup(store, key, scope)
         return None
 
     async def _compute(
         self, store: Store, key: str, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes]
     ) -> _Prepared | None:
         capture = _Capture(self.step, send)
-        tags = await self._tag_versions(store, scope)
+        tags = await self._tag_versions(store, scope) if self.step.tags else {}
         await self.app(scope, receive, capture.send)
         entry = capture.cacheable_entry(tags)
         if entry is None:
             await capture.flush()
             return None
-        raw = entry.encode()
-        prepared = self._remember(key, raw, entry)  # the memory store gives back this very object
+        prepared = _Prepared(entry)
         await self._send_entry(prepared, scope, send, headers, hit=False)
+        if type(store) is MemoryStore:
+            store.set_now(ENTRY_PREFIX + key, prepared, self.step.ttl)
+            return prepared
+        raw = entry.encode()  # the body is kept as it was sent
+        self._remember(key, raw, prepared)
         try:
             await store.set(ENTRY_PREFIX + key, raw, self.step.ttl)
-            if type(store) is not MemoryStore:
-                await store.delete(LOCK_PREFIX + key)
+            await store.delete(LOCK_PREFIX + key)
         except StoreUnavailable as exc:
             self.step.outage.warn(exc, "answer not stored")
         return prepared
@@ -279,7 +290,7 @@ class _CachedRoute:
     async def _send_entry(self, prepared: _Prepared, scope: Scope, send: Send, headers: dict[bytes, bytes], *, hit: bool) -> None:
         entry, response_headers = prepared.entry, prepared.headers[:]
         if self.step.cache_control != "" and not prepared.has_cache_control:
-            private = any(name in headers for name in self.step.vary_names)
+            private = not self.step.unvaried(headers)
             response_headers.append((b"cache-control", self.step.controls[private]))
         if hit:
             response_headers.append(X_CACHE_HIT)

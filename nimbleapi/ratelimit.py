@@ -2,8 +2,11 @@
 
 ``rate_limit(...)`` returns a ``Depends``, so it is declared where dependencies are: on a
 route, a router (``APIRouter(dependencies=...)``, ``include_router``) or the whole app,
-or as a parameter when the endpoint wants the decision. It runs as one more step of the
-route's compiled dependency list; nothing re-matches the request.
+or as a parameter when the endpoint wants the decision. Keyed on the request alone (the
+client address, an API key), a limit in ``dependencies=[...]`` is a route step in front of
+the route's compiled app (``route_step``, see ``nimbleapi._compile.route_steps``) and
+leaves the dependency solver; otherwise it runs as one more compiled dependency. Nothing
+re-matches the request.
 
 Limits use GCRA (see ``nimbleapi.stores.gcra``): a burst of the full limit, then an even
 refill. On a ``RedisStore`` the check runs in one Lua script, so several workers share

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from nimbleapi import FastAPI, HTTPException, Request, Response
+from nimbleapi.responses import StreamingResponse
 from nimbleapi.caching import cache, invalidate
 from nimbleapi.stores import RedisStore, Store, configure_stores
 from nimbleapi.testclient import TestClient
@@ -144,6 +145,36 @@ def test_errors_and_cookies_are_not_cached_unless_asked() -> None:
             answers = [client.get(path) for _ in range(2)]
             assert answers[0].status_code == answers[1].status_code
     assert computed == ["/missing", "/missing", "/missing-cached", "/cookie", "/cookie", "/cookie-cached"]
+
+
+def test_event_streams_are_never_cached() -> None:
+    app = FastAPI()
+    computed: list[int] = []
+
+    @app.get("/events", dependencies=[cache(ttl=60)])
+    def events() -> StreamingResponse:
+        computed.append(1)
+        return StreamingResponse(iter([b"data: one\n\n"]), media_type="text/event-stream")
+
+    with TestClient(app) as client:
+        bodies = [client.get("/events").text for _ in range(2)]
+    assert bodies == ["data: one\n\n"] * 2
+    assert computed == [1, 1]
+
+
+def test_an_answers_own_cache_control_is_kept(make_store: Callable[[], Store]) -> None:
+    app = FastAPI()
+    configure_stores(app, default=make_store())
+
+    @app.get("/", dependencies=[cache(ttl=60)])
+    def home(response: Response) -> dict[str, bool]:
+        response.headers["Cache-Control"] = "no-transform"
+        return {"ok": True}
+
+    with TestClient(app) as client:
+        first, second = client.get("/"), client.get("/")
+    assert first.headers.get_list("cache-control") == second.headers.get_list("cache-control") == ["no-transform"]
+    assert second.headers["x-cache"] == "HIT" and second.json() == {"ok": True}
 
 
 def test_only_get_fills_and_head_reads_the_cache() -> None:

@@ -230,3 +230,72 @@ def test_a_lost_store_fails_closed_when_asked() -> None:
         answer = client.get("/")
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "1"
+
+
+AUTHENTICATED: list[str] = []
+
+
+async def authenticated_user(x_user: Annotated[str, Header()]) -> str:
+    AUTHENTICATED.append(x_user)
+    return x_user
+
+
+def test_a_per_user_key_runs_its_authentication_once_per_request() -> None:
+    app = FastAPI()
+    AUTHENTICATED.clear()
+
+    @app.get("/", dependencies=[rate_limit("2/minute", key=authenticated_user)])
+    async def home(who: Annotated[str, Depends(authenticated_user)]) -> str:
+        return who
+
+    with TestClient(app) as client:
+        statuses = [client.get("/", headers={"X-User": "ann"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert AUTHENTICATED == ["ann", "ann", "ann"]
+
+
+def test_nested_limits_answer_with_the_innermost_headers_once() -> None:
+    app = FastAPI(dependencies=[rate_limit("100/minute", name="whole-app")])
+
+    @app.get("/", dependencies=[rate_limit("2/minute")])
+    async def home() -> dict[str, bool]:
+        return {"ok": True}
+
+    with TestClient(app) as client:
+        answers = [client.get("/") for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert answers[0].headers.get_list("RateLimit-Policy") == ['"2-per-60s";q=2;w=60']
+    assert answers[0].headers.get_list("RateLimit") == ['"2-per-60s";r=1;t=30']
+    assert answers[2].headers.get_list("RateLimit") == ['"2-per-60s";r=0;t=60']
+
+
+def test_a_limit_counts_once_on_a_route_class_that_wraps_the_handler() -> None:
+    from nimbleapi.routing import APIRoute
+
+    class LoggedRoute(APIRoute):
+        def get_route_handler(self) -> Callable[..., Any]:
+            return super().get_route_handler()
+
+    router = APIRouter(route_class=LoggedRoute)
+
+    @router.get("/", dependencies=[rate_limit("2/minute")])
+    async def home() -> None: ...
+
+    app = FastAPI()
+    app.include_router(router)
+    with TestClient(app) as client:
+        answers = [client.get("/") for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert answers[1].headers["RateLimit"] == '"2-per-60s";r=0;t=60'
+
+
+def test_headers_can_be_left_out() -> None:
+    app = FastAPI()
+
+    @app.get("/", dependencies=[rate_limit("1/minute", headers=False)])
+    async def home() -> None: ...
+
+    with TestClient(app) as client:
+        admitted, refused = client.get("/"), client.get("/")
+    assert "RateLimit" not in admitted.headers and "RateLimit-Policy" not in admitted.headers
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"

@@ -62,6 +62,15 @@ class MemoryStore(Store):
         while len(self._data) >= self.max_entries:
             self._data.popitem(last=False)
 
+    def get_now(self, key: str) -> Any:
+        """The value under *key* as it was put (None when absent or expired), without a
+        coroutine: for the batteries, on the event loop's thread."""
+        return self._live(key)
+
+    def set_now(self, key: str, value: object, ttl: float | None = None) -> None:
+        """Keep *value*, any object, under *key*: read it back with ``get_now``."""
+        self._put(key, value, ttl)
+
     async def get(self, key: str) -> bytes | None:
         value = self._live(key)
         return value if value is None or isinstance(value, bytes) else str(value).encode()
