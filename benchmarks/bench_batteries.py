@@ -9,9 +9,13 @@ reported: median µs per request over the batches and the ratio FastAPI / nimble
     bash benchmarks/setup_venv.sh /tmp/bench   # FastAPI 0.165.0, slowapi, fastapi-cache2 and this checkout
     /tmp/bench/bin/python benchmarks/bench_batteries.py --rounds 15
 
-Differences that favour the plugins: nimbleapi adds RateLimit headers to every admitted
-answer (slowapi's header injection is off by default) and validators (ETag,
-Last-Modified) to every cached answer.
+Both sides do the same work per scenario: one limit checked and counted per request;
+a cache key built from path and query, a store lookup, and on a miss the answer computed,
+stored and sent with Cache-Control and ETag. Differences that favour the plugins:
+nimbleapi adds RateLimit headers to every admitted answer (slowapi's header injection is
+off by default), Last-Modified to every cached answer, hashes the body for its ETag
+(fastapi-cache2 uses Python's hash()), and keeps its memory store bounded (10,000 keys,
+evicting; fastapi-cache2's InMemoryBackend grows without bound over the miss scenario).
 """
 
 

@@ -299,3 +299,17 @@ def test_headers_can_be_left_out() -> None:
         admitted, refused = client.get("/"), client.get("/")
     assert "RateLimit" not in admitted.headers and "RateLimit-Policy" not in admitted.headers
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+
+
+def test_overriding_the_limit_turns_it_off() -> None:
+    app = FastAPI()
+    limit = rate_limit("1/minute")
+
+    @app.get("/", dependencies=[limit])
+    async def home() -> None: ...
+
+    app.dependency_overrides[limit.dependency] = lambda: None
+    with TestClient(app) as client:
+        assert [client.get("/").status_code for _ in range(2)] == [200, 200]
+        app.dependency_overrides.clear()
+        assert [client.get("/").status_code for _ in range(2)] == [200, 429]
