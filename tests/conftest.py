@@ -114,4 +114,6 @@ def make_store(request: pytest.FixtureRequest) -> Callable[[], Any]:
     url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
     from nimbleapi.stores import RedisStore
 
-    return lambda: RedisStore.from_url(url, prefix=prefix)
+    # A generous timeout: a loaded machine may take seconds to open the pool's connections
+    # under a burst, and a timeout would let the store fail open (an unchecked admission).
+    return lambda: RedisStore.from_url(url, prefix=prefix, timeout=15.0)
