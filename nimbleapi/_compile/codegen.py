@@ -30,7 +30,11 @@ MAX_DEPTH = 24
 
 
 # Names the generated code itself uses: a dependency called ``errors`` gets another.
-_RESERVED = frozenset({"ctx", "errors", "cache", "overrides", "value", "solve", "solve_overridden", "collect", "len"})
+_RESERVED = frozenset({
+    "ctx", "errors", "cache", "overrides", "value", "solve", "solve_overridden", "collect", "len", "generator", "stack",
+    "anext", "StopAsyncIteration", "RuntimeError", "scope", "receive", "send", "content", "exc", "body", "isinstance",
+    "type", "str", "BaseException", "Exception", "route_app",
+})
 _FRAME_NAME = re.compile(r"[ev]\d+")
 
 
@@ -42,11 +46,11 @@ def solver_title(methods: Collection[str] | None, path: str, call: Any) -> str:
     return f"{where} {module}:{endpoint}" if module else f"{where} {endpoint}"
 
 
-def _function_name(call: Any) -> str:
-    """*call*'s own name as a Python identifier, or ``dependency`` when it has none to use."""
+def function_name(call: Any, fallback: str = "dependency") -> str:
+    """*call*'s own name as a Python identifier, or *fallback* when it has none to use."""
     name = re.sub(r"\W", "_", str(getattr(call, "__name__", "")))
     if not name.isidentifier() or keyword.iskeyword(name) or name in _RESERVED or _FRAME_NAME.fullmatch(name):
-        return "dependency"
+        return fallback
     return name
 
 
@@ -56,7 +60,7 @@ def _source_name(source: Any) -> str:
     return found.group(1) if found else "params"
 
 
-class _Writer:
+class Writer:
     """Lines of code and the objects they refer to by name."""
 
     def __init__(self) -> None:
@@ -97,12 +101,21 @@ def generate_solver(
     the code calls by name (``solve_overridden``, ``collect``); *title* names the route
     (``solver_title``) in tracebacks.
     """
-    fill, enter, leave, body, _ = kinds
-    writer = _Writer()
-    frames = [0]
+    writer = Writer()
     writer.line("errors = []")
     writer.line("cache, overrides = ctx.cache, ctx.overrides")
     writer.line("v0 = {}")
+    if not write_solver_steps(writer, steps, kinds):
+        return None
+    writer.line("return v0, errors")
+    return compile_function(writer, "async def solve(ctx):", {**helpers, **writer.names}, f"<nimbleapi solver {title}>")
+
+
+def write_solver_steps(writer: Writer, steps: tuple[Step, ...], kinds: tuple[int, int, int, int, int]) -> bool:
+    """Write the code solving *steps* into ``v0`` (the node's arguments) and ``errors``, with
+    ``ctx``, ``cache`` and ``overrides`` in scope; False when the tree is too deep."""
+    fill, enter, leave, body, _ = kinds
+    frames = [0]
     for op, target, extra in steps:
         frame = frames[-1]
         if op == fill:
@@ -111,9 +124,9 @@ def generate_solver(
             writer.line(f"{fill_name}({source}(ctx), v{frame}, errors)")
         elif op == enter:
             if len(frames) > MAX_DEPTH:
-                return None
+                return False
             frames.append(writer.new_frame())
-            _enter(writer, writer.name(target, f"{_function_name(target.call)}_dependency"), frame, frames[-1])
+            _enter(writer, writer.name(target, f"{function_name(target.call)}_dependency"), frame, frames[-1])
         elif op == leave:
             frames.pop()
             _leave(writer, target, frame, frames[-1])
@@ -121,11 +134,10 @@ def generate_solver(
             writer.line(f"collect(await {writer.name(target, 'read_body')}(ctx.body), v{frame}, errors)")
         else:
             writer.line(f"{writer.name(target, 'fill_framework_objects')}(ctx, v{frame})")
-    writer.line("return v0, errors")
-    return _compile(writer, helpers, title)
+    return True
 
 
-def _enter(writer: _Writer, child: str, parent: int, frame: int) -> None:
+def _enter(writer: Writer, child: str, parent: int, frame: int) -> None:
     writer.line(f"if overrides and {child}.call in overrides:")
     writer.line(f"    await solve_overridden({child}, ctx, v{parent}, errors, overrides[{child}.call])")
     writer.line("else:")
@@ -134,22 +146,22 @@ def _enter(writer: _Writer, child: str, parent: int, frame: int) -> None:
     writer.line(f"v{frame} = {{}}")
 
 
-def _leave(writer: _Writer, child: Any, frame: int, parent: int) -> None:
+def _leave(writer: Writer, child: Any, frame: int, parent: int) -> None:
     writer.line(f"if len(errors) == e{frame}:  # nothing wrong in this dependency's subtree")
     writer.indent += 1
-    function = _function_name(child.call)
+    function = function_name(child.call)
     key = writer.name(child.key, f"{function}_key")
-    if child.direct is not None:
-        call = f"await {writer.name(child.direct, function)}(**v{frame})"
-    elif child.entered is not None:
-        generator = f"{writer.name(child.entered, function)}(**v{frame})"
-        call = f"await ctx.enter_async_generator({generator}, {child.function_scoped!r})"
+    if child.entered is not None:
+        _enter_generator(writer, child, key, f"{writer.name(child.entered, function)}(**v{frame})")
     else:
-        call = f"await {writer.name(child.run, 'run_' + function)}(ctx, v{frame})"
-    if child.use_cache:
-        writer.line(f"value = cache[{key}] if {key} in cache else {call}")
-    else:
-        writer.line(f"value = {call}")
+        if child.direct is not None:
+            call = f"await {writer.name(child.direct, function)}(**v{frame})"
+        else:
+            call = f"await {writer.name(child.run, 'run_' + function)}(ctx, v{frame})"
+        if child.use_cache:
+            writer.line(f"value = cache[{key}] if {key} in cache else {call}")
+        else:
+            writer.line(f"value = {call}")
     if child.name is not None:
         writer.line(f"v{parent}[{child.name!r}] = value")
     writer.line(f"if {key} not in cache:")
@@ -157,14 +169,42 @@ def _leave(writer: _Writer, child: Any, frame: int, parent: int) -> None:
     writer.indent -= 2
 
 
+def _enter_generator(writer: Writer, child: Any, key: str, generator: str) -> None:
+    """An async generator dependency entered on its exit stack: advanced to its ``yield``
+    right here when its cleanup needs no shielding scope (``ctx.unshielded_stack``)."""
+    if child.use_cache:
+        writer.line(f"if {key} in cache:")
+        writer.line(f"    value = cache[{key}]")
+        writer.line("else:")
+        writer.indent += 1
+    scoped = repr(child.function_scoped)
+    for text in (
+        f"generator = {generator}",
+        f"stack = ctx.unshielded_stack({scoped})",
+        "if stack is None:",
+        f"    value = await ctx.enter_async_generator(generator, {scoped})",
+        "else:",
+        "    try:",
+        "        value = await anext(generator)",
+        "    except StopAsyncIteration:",
+        "        raise RuntimeError(\"generator didn't yield\") from None",
+        "    stack.push_entered_generator(generator)",
+    ):
+        writer.line(text)
+    if child.use_cache:
+        writer.indent -= 1
+
+
 # Routes of the same shape get the same source: compile it once (bounded: shapes, not routes).
 _compiled: dict[str, CodeType] = {}
 _COMPILED_LIMIT = 1024
 
 
-def _compile(writer: _Writer, helpers: dict[str, Any], title: str) -> Callable[..., Any]:
-    source = "\n".join(["async def solve(ctx):", *writer.lines]) + "\n"
-    filename = _unique_filename(f"<nimbleapi solver {title}>", source)
+def compile_function(writer: Writer, signature: str, names: dict[str, Any], filename: str) -> Callable[..., Any]:
+    """The function *signature* with *writer*'s lines as its body, over *names*, compiled
+    from *filename* (numbered if another source holds it) and registered with ``linecache``."""
+    source = "\n".join([signature, *writer.lines]) + "\n"
+    filename = _unique_filename(filename, source)
     code = _compiled.get(source)
     if code is None:
         code = compile(source, filename, "exec")
@@ -172,10 +212,11 @@ def _compile(writer: _Writer, helpers: dict[str, Any], title: str) -> Callable[.
             _compiled[source] = code
     elif code.co_filename != filename:
         code = _renamed(code, filename)
-    namespace = {**helpers, **writer.names}
+    namespace = dict(names)
     exec(code, namespace)  # noqa: S102 - our own generated code
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    return namespace["solve"]  # type: ignore[no-any-return]
+    defined = signature.split("(", 1)[0].split()[-1]
+    return namespace[defined]  # type: ignore[no-any-return]
 
 
 def _unique_filename(filename: str, source: str) -> str:

@@ -110,6 +110,12 @@ class RequestContext:
         """The cancel scope shielding cleanups of dependencies with yield (None: none needed)."""
         return _cleanup_scope(self)
 
+    def unshielded_stack(self, function_scoped: bool) -> DependencyExitStack | None:
+        """The exit stack an async generator dependency of that scope, advanced to its
+        ``yield`` by the caller, is pushed on directly (``push_entered_generator``); None when
+        it must be entered with ``enter_async_generator`` (its cleanup may need shielding)."""
+        return None
+
     async def enter_async_generator(self, gen: AsyncGenerator[Any, None], function_scoped: bool) -> Any:
         """Enter an async generator dependency on its exit stack; its value."""
         stack = self.exit_stack(function_scoped)
@@ -196,6 +202,13 @@ class ScopeContext(RequestContext):
         if self.function_stack is None:
             self.scope["fastapi_function_astack"] = self.function_stack = DependencyExitStack()
         return self.function_stack
+
+    def unshielded_stack(self, function_scoped: bool) -> DependencyExitStack | None:
+        stack = self.exit_stack(function_scoped)
+        if self.cleanup_scope() is not None:
+            return None
+        assert isinstance(stack, DependencyExitStack)
+        return stack
 
     async def enter_async_generator(self, gen: AsyncGenerator[Any, None], function_scoped: bool) -> Any:
         stack = self.exit_stack(function_scoped)

@@ -27,7 +27,7 @@ from ..concurrency import contextmanager_in_threadpool
 from ..dependencies.models import Dependant
 from .._plan.route_plan import NodePlan, plan_node
 from .body import compile_node_body_extractor
-from .codegen import generate_solver, solver_title
+from .codegen import Writer, generate_solver, solver_title, write_solver_steps
 from .context import RequestContext as RequestContext
 from .context import ScopeContext as ScopeContext
 from .._plan.lifespan import LIFESPAN
@@ -277,14 +277,28 @@ def compile_solver(dependant: Dependant, *, embed_body_fields: bool, title: str 
     *title* names the generated code in tracebacks (``solver_title``: the route's methods,
     path and endpoint); by default the dependant's path and callable.
     """
-    steps: list[Step] = []
-    _emit_steps(dependant, steps, embed_body_fields, {})
+    steps = solver_steps(dependant, embed_body_fields)
     if not dependant.dependencies:  # a few reads: the loop is as quick, and costs no compiling
-        return _flat_solver(tuple(steps))
+        return _flat_solver(steps)
     if title is None:
         title = solver_title(None, dependant.path or "", dependant.call)
-    generated = generate_solver(tuple(steps), _KINDS, _GENERATED_HELPERS, title)
-    return generated if generated is not None else _flat_solver(tuple(steps))
+    generated = generate_solver(steps, _KINDS, _GENERATED_HELPERS, title)
+    return generated if generated is not None else _flat_solver(steps)
+
+
+def solver_steps(dependant: Dependant, embed_body_fields: bool) -> tuple[Step, ...]:
+    """The node and its subtree as one flat list of steps (see ``compile_solver``)."""
+    steps: list[Step] = []
+    _emit_steps(dependant, steps, embed_body_fields, {})
+    return tuple(steps)
+
+
+def write_solver(writer: Writer, dependant: Dependant, embed_body_fields: bool) -> bool:
+    """Write the code solving *dependant* (see ``codegen.write_solver_steps``) with the
+    helpers it calls; False when the tree is too deep for generated code."""
+    for name, helper in _GENERATED_HELPERS.items():
+        writer.names[name] = helper
+    return write_solver_steps(writer, solver_steps(dependant, embed_body_fields), _KINDS)
 
 
 _KINDS = (_FILL, _ENTER, _EXIT, _BODY, _SPECIALS)

@@ -43,6 +43,7 @@ from .json_validation import direct_json_validator
 from .jsonio import loads_json
 from .params import validate_field
 from .respond import JSONWriter
+from .route_codegen import generate_route_app
 from .threads import in_worker_thread
 
 Undefined = PydanticUndefined
@@ -58,6 +59,25 @@ def compile_route_app(parts: RouteParts) -> ASGIApp:
         return request_response(parts.request_handler(), reads_body=parts.body_field is not None)
     if parts.write_json is not None and not has_inputs(parts.dependant):
         return _app_without_inputs(parts, parts.write_json)
+    if parts.dependant.dependencies:
+        deliver = _compile_deliverer(parts)
+        helpers = {
+            "deliver": deliver,
+            "send_response": _response_sender(parts.respond, parts.contexts),
+            "finish_in_stacks": _finish_in_stacks,
+            "Raising": _Raising,
+        }
+        generated = generate_route_app(parts, helpers)
+        if generated is not None:
+            return generated
+    return compile_composed_route_app(parts)
+
+
+def compile_composed_route_app(parts: RouteParts) -> ASGIApp:
+    """The route's app composed of a producer (solve, call the endpoint) and a deliverer
+    (serialise, send), for any route ``compile_route_app`` does not serve otherwise. A
+    route with sub-dependencies is served by the same steps written out as one generated
+    coroutine (``route_codegen``) instead, which calls back into the helpers here."""
     produce, deliver = _compile_producer(parts), _compile_deliverer(parts)
     if not parts.dependant.dependencies:
         return _app_without_dependencies(produce, deliver)

@@ -111,7 +111,7 @@ def test_generated_solver_is_shown_in_tracebacks() -> None:
     with pytest.raises(LookupError) as caught:
         run(app, "GET", "/")
     rendered = "".join(traceback.format_exception(caught.value))
-    assert 'File "<nimbleapi solver ' in rendered
+    assert 'File "<nimbleapi route ' in rendered
     assert "value = cache[" in rendered  # the generated line itself, from linecache
 
 
@@ -134,7 +134,7 @@ def test_routes_of_the_same_shape_keep_their_own_solver_names() -> None:
         with pytest.raises(LookupError) as caught:
             run(app, "GET", f"/{name}")
         rendered = "".join(traceback.format_exception(caught.value))
-        assert f'<nimbleapi solver GET /{name} {__name__}:' in rendered
+        assert f'<nimbleapi route GET /{name} {__name__}:' in rendered
         assert f'.{name}>", line' in rendered
 
 
@@ -143,7 +143,7 @@ def solver_lines(error: BaseException) -> list[tuple[str, str]]:
     return [
         (frame.filename, frame.line or "")
         for frame in traceback.extract_tb(error.__traceback__)
-        if frame.filename.startswith("<nimbleapi solver ")
+        if frame.filename.startswith("<nimbleapi route ")
     ]
 
 
@@ -180,7 +180,7 @@ def test_a_traceback_shows_the_line_of_its_own_routes_solver() -> None:
     (orders_file, orders_line), (users_file, users_line), (cart_file, cart_line) = [solver_lines(e)[-1] for e in errors]
     assert "await run_load_order(ctx, v1)" in orders_line and "await run_load_user(ctx, v1)" in users_line
     assert "await run_load_cart(ctx, v1)" in cart_line
-    assert orders_file.startswith("<nimbleapi solver POST /orders ") and users_file.startswith("<nimbleapi solver POST /users ")
+    assert orders_file.startswith("<nimbleapi route POST /orders ") and users_file.startswith("<nimbleapi route POST /users ")
     assert len({orders_file, users_file, cart_file}) == 3  # the same route declared twice keeps both sources
     for filename, line in ((orders_file, orders_line), (users_file, users_line), (cart_file, cart_line)):
         assert line in "".join(linecache.getlines(filename))
