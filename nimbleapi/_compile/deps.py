@@ -34,7 +34,7 @@ from .._plan.lifespan import LIFESPAN
 from .exits import AsyncGeneratorDependency, cleanup_shielded
 from .lifespan import compile_lifespan_lookup, solve_nothing
 from .params import ParamFiller, compile_plans_filler
-from .threads import release_thread_result
+from .threads import release_thread_result, run_sync
 
 Solver = Callable[[RequestContext], Awaitable[tuple[dict[str, Any], list[Any]]]]
 Runner = Callable[[RequestContext, dict[str, Any]], Awaitable[Any]]
@@ -64,7 +64,7 @@ def compile_runner(dependant: Dependant) -> Runner:
 
     async def run_in_thread(ctx: RequestContext, kwargs: dict[str, Any]) -> Any:
         try:
-            return await run_in_threadpool(call, **kwargs)
+            return await run_sync(call, **kwargs)
         except BaseException as exc:
             release_thread_result(exc)
             raise

@@ -9,6 +9,14 @@ seconds later, or never while it is disabled. ``release_thread_result(exc)`` cle
 finished frames in *exc*'s traceback that hold such a future, and nothing else: the
 traceback keeps every frame and line. It runs only on the exception path.
 
+``run_sync(call, **values)`` is what ``run_in_threadpool`` does, at the cost of
+``loop.run_in_executor``: the call runs in a copy of the caller's context variables,
+holding one token of AnyIO's default thread limiter (``total_tokens`` still sets how many
+run at once), in a thread that ``anyio.from_thread`` can call back from. It takes that
+path only where AnyIO's shielded wait makes no difference, that is where no AnyIO cancel
+scope encloses the task (then only plain asyncio can cancel it, and both stop waiting at
+once); anywhere else, and on any AnyIO it does not know, it is ``run_in_threadpool``.
+
 A task cancelled by plain asyncio (``asyncio.wait_for``, ``task.cancel()``) stops waiting
 for its worker thread at once, while the thread goes on. For a blocking context manager
 being entered (a dependency with ``yield``), ``ThreadEntry`` lets the cancelled task wait
@@ -18,14 +26,30 @@ cleanup of the dependencies it was given, never after it.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import threading
-from contextlib import AbstractContextManager
-from types import CodeType
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
+from contextvars import Context, copy_context
+from functools import partial
+from types import CodeType
 from typing import Any
 
+import anyio.to_thread
+from anyio import WouldBlock
 from starlette.concurrency import run_in_threadpool
+
+from .exits import outside_cancel_scopes
+
+try:  # what AnyIO's own worker threads set up, so that ``anyio.from_thread`` works in ours
+    from anyio._backends._asyncio import AsyncIOBackend as _AsyncIOBackend
+    from anyio._core._eventloop import set_current_async_library as _set_async_library
+    from anyio._core._eventloop import threadlocals as _anyio_threadlocals
+    from anyio.lowlevel import EventLoopToken as _EventLoopToken
+except ImportError:  # another AnyIO: its own worker threads, always
+    _AsyncIOBackend = None  # type: ignore[misc,assignment]
 
 # The frame that awaits a worker thread's future: AnyIO's asyncio backend's
 # ``run_sync_in_worker_thread``. Found by its code object, because reading a frame's
@@ -45,12 +69,72 @@ def in_worker_thread(call: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
 
     async def invoke_in_thread(**values: Any) -> Any:
         try:
-            return await run_in_threadpool(call, **values)
+            return await run_sync(call, **values)
         except BaseException as exc:
             release_thread_result(exc)
             raise
 
     return invoke_in_thread
+
+
+# Threads are started as needed and kept; how many calls run at once is the limiter's to say,
+# so the pool's own bound is far above any limiter a user would set.
+_executor: ThreadPoolExecutor | None = None
+_MAX_THREADS = 4096
+
+
+async def run_sync(call: Callable[..., Any], /, **values: Any) -> Any:
+    """``await run_in_threadpool(call, **values)``, through ``loop.run_in_executor`` where that
+    behaves the same (see the module docstring)."""
+    loop = asyncio.events._get_running_loop()
+    if _AsyncIOBackend is None or loop is None or not outside_cancel_scopes():
+        return await run_in_threadpool(call, **values)
+    limiter = _limiter_of(loop)
+    borrower = object()  # one token per call, as AnyIO's borrowers (tasks) hold one each
+    try:
+        limiter.acquire_on_behalf_of_nowait(borrower)
+    except WouldBlock:
+        await limiter.acquire_on_behalf_of(borrower)
+    try:
+        function = partial(call, **values) if values else call
+        return await loop.run_in_executor(_executor or _start_executor(), _run_in_worker, copy_context(), function, loop)
+    finally:
+        limiter.release_on_behalf_of(borrower)
+
+
+# AnyIO keeps one default limiter per event loop; asking for it costs more than a thread hop's
+# own bookkeeping, so the last loop's is kept (the object, whose ``total_tokens`` users set).
+_last_limiter: tuple[asyncio.AbstractEventLoop, Any] | None = None
+
+
+def _limiter_of(loop: asyncio.AbstractEventLoop) -> Any:
+    global _last_limiter
+    last = _last_limiter
+    if last is not None and last[0] is loop:
+        return last[1]
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    _last_limiter = (loop, limiter)
+    return limiter
+
+
+def _start_executor() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(_MAX_THREADS, thread_name_prefix="nimbleapi worker")
+    return _executor
+
+
+def _run_in_worker(context: Context, function: Callable[[], Any], loop: asyncio.AbstractEventLoop) -> Any:
+    """*function* in *context*, in a worker thread set up as AnyIO sets up its own."""
+    context.run(_set_async_library, None)  # sniffio: no async library runs in this thread
+    _anyio_threadlocals.current_token = _EventLoopToken(_AsyncIOBackend, loop)
+    _anyio_threadlocals.current_cancel_scope = None  # no AnyIO cancel scope encloses the caller
+    try:
+        return context.run(function)
+    except StopIteration as exc:  # an asyncio future cannot carry it; AnyIO reports it so too
+        raise RuntimeError("coroutine raised StopIteration") from exc
+    finally:
+        del _anyio_threadlocals.current_token, _anyio_threadlocals.current_cancel_scope
 
 
 def release_thread_result(exc: BaseException) -> None:
