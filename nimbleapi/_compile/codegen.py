@@ -60,6 +60,10 @@ def _source_name(source: Any) -> str:
     return found.group(1) if found else "params"
 
 
+# Sources read straight from the ASGI scope (what the context's properties of that name return).
+_SCOPE_SOURCES = {"raw_headers": 'ctx.scope["headers"]'}
+
+
 class Writer:
     """Lines of code and the objects they refer to by name."""
 
@@ -120,8 +124,9 @@ def write_solver_steps(writer: Writer, steps: tuple[Step, ...], kinds: tuple[int
         frame = frames[-1]
         if op == fill:
             attribute = _source_name(extra)
-            fill_name, source = writer.name(target, f"fill_{attribute}"), writer.name(extra, f"get_{attribute}")
-            writer.line(f"{fill_name}({source}(ctx), v{frame}, errors)")
+            fill_name = writer.name(target, f"fill_{attribute}")
+            source = _SCOPE_SOURCES.get(attribute) or f"{writer.name(extra, f'get_{attribute}')}(ctx)"
+            writer.line(f"{fill_name}({source}, v{frame}, errors)")
         elif op == enter:
             if len(frames) > MAX_DEPTH:
                 return False

@@ -204,8 +204,13 @@ class ScopeContext(RequestContext):
         return self.function_stack
 
     def unshielded_stack(self, function_scoped: bool) -> DependencyExitStack | None:
-        stack = self.exit_stack(function_scoped)
-        if self.cleanup_scope() is not None:
+        stack = self.function_stack if function_scoped else self.request_stack
+        if stack is None:
+            stack = self.exit_stack(function_scoped)
+        cleanup_scope = self._cleanup_scope
+        if cleanup_scope is _UNDECIDED:  # ``cleanup_scope()``, its usual answer without its call
+            cleanup_scope = self._cleanup_scope = None if outside_cancel_scopes() else self.cleanup_scope()
+        if cleanup_scope is not None:
             return None
         assert isinstance(stack, DependencyExitStack)
         return stack
