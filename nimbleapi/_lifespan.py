@@ -105,7 +105,8 @@ async def _call(call: Callable[..., Any], arguments: dict[str, Any], stack: Asyn
 
 
 class LifespanWithDependencies:
-    """The application's lifespan, with its lifespan-scoped dependencies started inside it."""
+    """The application's lifespan, with its lifespan-scoped dependencies started inside it
+    and, once both have started, its routes compiled (``APIRouter._prepare_to_serve``)."""
 
     def __init__(self, lifespan: Callable[[Any], Any], app: Any) -> None:
         self.lifespan = lifespan
@@ -118,4 +119,8 @@ class LifespanWithDependencies:
     async def _run(self, app: Any) -> AsyncIterator[Any]:
         async with self.lifespan(app) as state:
             async with self.app.lifespan_dependencies.started(self.app):
+                # Started: the routes are compiled now rather than by their first requests.
+                prepare = getattr(self.app.router, "_prepare_to_serve", None)
+                if prepare is not None:
+                    prepare()
                 yield state

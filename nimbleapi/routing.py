@@ -69,6 +69,7 @@ from ._router.dispatch import dispatch, serves_like_route
 from ._router.fast import StaticRouteTable
 from ._router.index import FirstSegmentIndex
 from ._router.frontend import FrontendRouteGroup, FrontendRoutes, merge_child_scope
+from ._router.tree import flatten as flatten_routes
 from ._router.tree import EFFECTIVE_CONTEXT_KEY, INCLUDED_ROUTER_KEY, MISSING, SCOPE_KEY, IncludedLowPriorityRoutes, fastapi_scope, scope_entry
 from ._router.tree import restore_entry as _restore_fastapi_scope_key  # noqa: F401 (FastAPI name)
 
@@ -410,6 +411,15 @@ class APIRoute(routing.Route):
         self.app = self._built_app = self._build_app()
         await self.app(scope, receive, send)
 
+    def _compile_if_deferred(self) -> None:
+        """Compile now what this route's first request would compile. A route that fails to
+        compile is left as it was, to fail on its own first request as it would have."""
+        if getattr(self.app, "__func__", None) is APIRoute._compile_and_handle:
+            try:
+                self.app = self._built_app = self._build_app()
+            except Exception:
+                pass
+
     def _forget_built_app(self) -> None:
         """``route.dependant`` was edited in place: compile it again on the next request, as
         FastAPI, which walks the tree per request, would serve the edit. An app someone
@@ -518,6 +528,17 @@ class APIRouter(routing.Router):
         self._frontends = FrontendRoutes(self)
 
     app = dispatch  # the router's ASGI app: ``dispatch(router, scope, receive, send)``, one frame
+
+    def _prepare_to_serve(self) -> None:
+        """Build the dispatch tables and compile every route they hold, as the application
+        starts: its first request then finds them ready. Run when start-up has finished
+        (``lifespan.startup.complete``), so what extensions changed until then is compiled."""
+        routes = self.routes
+        self._static_table.prepare(routes)
+        self._segment_index.prepare(routes)
+        for route in flatten_routes(routes):
+            if isinstance(route, APIRoute):
+                route._compile_if_deferred()
 
     @property
     def _low_priority_routes(self) -> list[BaseRoute]:

@@ -2,7 +2,7 @@
 """Start-up benchmark: every measurement in a fresh interpreter (startup/probe.py), medians of --repeat.
 
 Per target: import time (pydantic + the framework modules the app uses),
-building a 1,000-route app, its first request, generating its OpenAPI
+building a 1,000-route app, its lifespan start-up, the first request after it, generating its OpenAPI
 document, and resident memory after the import and at the end. Targets
 alternate run by run (A B C D, B C D A, ...), after one untimed run each that
 fills a shared bytecode cache (see BYTECODE_CACHE).
@@ -34,6 +34,7 @@ TARGETS = ["fastapi", "nimbleapi", "starlette", "litestar"]
 METRICS = {  # key -> column title
     "import_ms": "import ms",
     "build_ms": "build ms",
+    "startup_ms": "lifespan start-up ms",
     "first_request_ms": "first request ms",
     "openapi_ms": "openapi() ms",
     "rss_import_mib": "RSS after import MiB",

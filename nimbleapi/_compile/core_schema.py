@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # Keys whose values are not schemas (classes, defaults, literal values, JSON-schema hooks).
@@ -17,8 +17,28 @@ def core_schema_of(adapter: Any) -> Any:
         return None
 
 
-def schema_nodes(schema: Any) -> Iterator[dict[str, Any]]:
-    """Every node (a dict with a ``"type"`` name) of *schema*, nested and referenced ones included.
+def every_node(schema: Any, accepts: Callable[[dict[str, Any]], bool], by_model: dict[Any, bool]) -> bool:
+    """Whether *accepts* holds for every node (a dict with a ``"type"`` name) of *schema*,
+    nested and referenced ones included.
+
+    The answer for a model's own schema is kept in *by_model* under its class, so a model
+    that a thousand routes answer with is walked once, not a thousand times."""
+    for node in _nodes_up_to_models(schema):
+        if not accepts(node):
+            return False
+        cls = node.get("cls") if node["type"] == "model" else None
+        if cls is not None:
+            known = by_model.get(cls)
+            if known is None:
+                inner = {key: value for key, value in node.items() if key not in _NOT_SCHEMAS}
+                known = by_model[cls] = every_node(list(inner.values()), accepts, by_model)
+            if not known:
+                return False
+    return True
+
+
+def _nodes_up_to_models(schema: Any) -> Iterator[dict[str, Any]]:
+    """Every node of *schema* up to its models' (a model's node is yielded, not walked into).
 
     A model's ``fields`` dict is walked but not yielded, even with a field named ``type``."""
     pending = [schema]
@@ -27,6 +47,8 @@ def schema_nodes(schema: Any) -> Iterator[dict[str, Any]]:
         if isinstance(node, dict):
             if isinstance(node.get("type"), str):
                 yield node
+                if node["type"] == "model" and node.get("cls") is not None:
+                    continue
             pending.extend(
                 value for key, value in node.items() if key not in _NOT_SCHEMAS and isinstance(value, (dict, list, tuple))
             )
@@ -39,9 +61,13 @@ def serializes_alike_by_alias(schema: Any) -> bool:
     no custom function (which could read ``info.by_alias``) takes part. No schema: no telling."""
     if schema is None:
         return False
-    for node in schema_nodes(schema):
-        if "serialization_alias" in node or "alias" in node or node["type"].startswith("function-"):
-            return False
-        if node["type"] in ("model", "dataclass") and node.get("config", {}).get("serialize_by_alias") is not None:
-            return False
-    return True
+    return every_node(schema, _serializes_alike_by_alias, _ALIKE_BY_ALIAS)
+
+
+def _serializes_alike_by_alias(node: dict[str, Any]) -> bool:
+    if "serialization_alias" in node or "alias" in node or node["type"].startswith("function-"):
+        return False
+    return not (node["type"] in ("model", "dataclass") and node.get("config", {}).get("serialize_by_alias") is not None)
+
+
+_ALIKE_BY_ALIAS: dict[Any, bool] = {}

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic_core import SchemaValidator
 
 from .._plan.fields import ModelField
-from .core_schema import core_schema_of, schema_nodes
+from .core_schema import core_schema_of, every_node
 
 # Core schema kinds that read a JSON value and its ``json.loads`` value the same way.
 _SAME_IN_BOTH_MODES = frozenset({
@@ -43,17 +43,21 @@ def direct_json_validator(field: ModelField) -> Callable[[bytes], Any] | None:
 
 
 def _reads_json_as_python(schema: Any) -> bool:
-    for node in schema_nodes(schema):
-        kind = node["type"]
-        if kind not in _SAME_IN_BOTH_MODES:
-            return False
-        if node.get("strict") or _config_is_mode_sensitive(node.get("config")):
-            return False
-        if kind == "model" and (node.get("custom_init") or node.get("root_model") or node.get("post_init")):
-            return False
-        if kind in ("model-fields", "typed-dict") and node.get("extras_schema"):
-            return False
-    return True
+    return every_node(schema, _reads_node_json_as_python, _JSON_AS_PYTHON)
+
+
+def _reads_node_json_as_python(node: dict[str, Any]) -> bool:
+    kind = node["type"]
+    if kind not in _SAME_IN_BOTH_MODES:
+        return False
+    if node.get("strict") or _config_is_mode_sensitive(node.get("config")):
+        return False
+    if kind == "model" and (node.get("custom_init") or node.get("root_model") or node.get("post_init")):
+        return False
+    return not (kind in ("model-fields", "typed-dict") and node.get("extras_schema"))
+
+
+_JSON_AS_PYTHON: dict[Any, bool] = {}
 
 
 def _config_is_mode_sensitive(config: Any) -> bool:

@@ -43,14 +43,6 @@ from starlette.concurrency import run_in_threadpool
 
 from .exits import outside_cancel_scopes
 
-try:  # what AnyIO's own worker threads set up, so that ``anyio.from_thread`` works in ours
-    from anyio._backends._asyncio import AsyncIOBackend as _AsyncIOBackend
-    from anyio._core._eventloop import set_current_async_library as _set_async_library
-    from anyio._core._eventloop import threadlocals as _anyio_threadlocals
-    from anyio.lowlevel import EventLoopToken as _EventLoopToken
-except ImportError:  # another AnyIO: its own worker threads, always
-    _AsyncIOBackend = None  # type: ignore[misc,assignment]
-
 # The frame that awaits a worker thread's future: AnyIO's asyncio backend's
 # ``run_sync_in_worker_thread``. Found by its code object, because reading a frame's
 # ``f_locals`` would itself store a snapshot of them on the frame (Python 3.11) and keep
@@ -87,7 +79,7 @@ async def run_sync(call: Callable[..., Any], /, **values: Any) -> Any:
     """``await run_in_threadpool(call, **values)``, through ``loop.run_in_executor`` where that
     behaves the same (see the module docstring)."""
     loop = asyncio.events._get_running_loop()
-    if _AsyncIOBackend is None or loop is None or not outside_cancel_scopes():
+    if loop is None or not outside_cancel_scopes() or not (_worker_setup or _load_worker_setup()):
         return await run_in_threadpool(call, **values)
     limiter = _limiter_of(loop)
     borrower = object()  # one token per call, as AnyIO's borrowers (tasks) hold one each
@@ -124,17 +116,40 @@ def _start_executor() -> ThreadPoolExecutor:
     return _executor
 
 
+# What AnyIO's own worker threads set up, so that ``anyio.from_thread`` works in ours:
+# (AsyncIOBackend, set_current_async_library, threadlocals, EventLoopToken). Loaded on the
+# first call (AnyIO's backend module loads late); empty when this AnyIO is laid out otherwise.
+_worker_setup: tuple[Any, ...] = ()
+_setup_known = False
+
+
+def _load_worker_setup() -> tuple[Any, ...]:
+    global _worker_setup, _setup_known
+    if not _setup_known:
+        try:
+            from anyio._backends._asyncio import AsyncIOBackend
+            from anyio._core._eventloop import set_current_async_library, threadlocals
+            from anyio.lowlevel import EventLoopToken
+        except ImportError:
+            pass
+        else:
+            _worker_setup = (AsyncIOBackend, set_current_async_library, threadlocals, EventLoopToken)
+        _setup_known = True
+    return _worker_setup
+
+
 def _run_in_worker(context: Context, function: Callable[[], Any], loop: asyncio.AbstractEventLoop) -> Any:
     """*function* in *context*, in a worker thread set up as AnyIO sets up its own."""
-    context.run(_set_async_library, None)  # sniffio: no async library runs in this thread
-    _anyio_threadlocals.current_token = _EventLoopToken(_AsyncIOBackend, loop)
-    _anyio_threadlocals.current_cancel_scope = None  # no AnyIO cancel scope encloses the caller
+    backend, set_async_library, threadlocals, token = _worker_setup
+    context.run(set_async_library, None)  # sniffio: no async library runs in this thread
+    threadlocals.current_token = token(backend, loop)
+    threadlocals.current_cancel_scope = None  # no AnyIO cancel scope encloses the caller
     try:
         return context.run(function)
     except StopIteration as exc:  # an asyncio future cannot carry it; AnyIO reports it so too
         raise RuntimeError("coroutine raised StopIteration") from exc
     finally:
-        del _anyio_threadlocals.current_token, _anyio_threadlocals.current_cancel_scope
+        del threadlocals.current_token, threadlocals.current_cancel_scope
 
 
 def release_thread_result(exc: BaseException) -> None:

@@ -109,11 +109,16 @@ class StaticRouteTable:
         for method in route.methods:
             by_method.setdefault(method, route)
 
+    def prepare(self, routes: list[Any]) -> None:
+        """Build the table for *routes* unless it is built for them already."""
+        if routes is not self._routes or len(routes) != self._count:
+            self._rebuild(routes)
+
     def lookup(self, routes: list[Any], scope: Scope) -> Any:
         """The route that a full scan would pick for this HTTP request, or None to do the scan."""
         if scope["type"] != "http":
             return None
-        if routes is not self._routes or len(routes) != self._count:
+        if routes is not self._routes or len(routes) != self._count:  # ``prepare``, without its call
             self._rebuild(routes)
         by_method = self._table.get(get_route_path(scope) if scope.get("root_path") else scope["path"])
         if by_method is None:

@@ -85,9 +85,14 @@ class FirstSegmentIndex:
         self._buckets, self._anywhere = buckets, anywhere
         self._routes, self._count = routes, len(routes)
 
+    def prepare(self, routes: list[Any]) -> None:
+        """Build the index for *routes* unless it is built for them already."""
+        if routes is not self._routes or len(routes) != self._count:
+            self._rebuild(routes)
+
     def candidates(self, routes: list[Any], route_path: str) -> Sequence[Any]:
         """The routes, in declaration order, that could match *route_path*."""
-        if routes is not self._routes or len(routes) != self._count:
+        if routes is not self._routes or len(routes) != self._count:  # ``prepare``, without its call
             self._rebuild(routes)
         end = route_path.find("/", 1)
         bucket: Sequence[Any] = self._buckets.get(route_path[1:] if end < 0 else route_path[1:end], self._anywhere)

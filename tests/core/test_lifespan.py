@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from nimbleapi import APIRouter, FastAPI, Request
+from nimbleapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from nimbleapi.dependencies.utils import get_parameterless_sub_dependant
 from nimbleapi.testclient import TestClient
 
 ON_EVENT_DEPRECATED = "on_event is deprecated, use lifespan event handlers instead"
@@ -227,3 +228,55 @@ def test_test_client_context_keeps_one_lifespan_for_many_requests() -> None:
         for _ in range(3):
             client.get("/")
     assert events == ["app startup", "app shutdown"]
+
+
+# ---- routes compiled as the application starts -----------------------------------------------
+
+
+def test_routes_are_ready_when_start_up_completes() -> None:
+    app = FastAPI()
+
+    @app.get("/")
+    async def endpoint() -> str:
+        return "ok"
+
+    route: Any = app.routes[-1]
+    with TestClient(app) as client:
+        app_after_start_up = route.app
+        assert client.get("/").json() == "ok"
+        assert route.app is app_after_start_up  # the first request found it compiled
+
+
+def test_an_included_route_is_served_after_start_up() -> None:
+    app = FastAPI()
+    router = APIRouter()
+
+    @router.get("/items")
+    def items() -> list[int]:
+        return [1, 2]
+
+    app.include_router(router, prefix="/api")
+    with TestClient(app) as client:
+        assert client.get("/api/items").json() == [1, 2]
+
+
+def test_a_dependency_added_during_start_up_is_served() -> None:
+    def forbidden() -> None:
+        raise HTTPException(status_code=403, detail="added at start-up")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        route: Any = app.routes[-1]
+        route.dependant.dependencies.append(get_parameterless_sub_dependant(depends=Depends(forbidden), path=route.path_format))
+        yield
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/")
+    async def endpoint() -> str:
+        return "ok"
+
+    with TestClient(app) as client:
+        response = client.get("/")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "added at start-up"}
