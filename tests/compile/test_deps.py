@@ -204,3 +204,22 @@ def test_generated_solver_names_what_it_holds() -> None:
     source = "".join(linecache.getlines(filename))
     assert "if overrides and get_db_dependency.call in overrides:" in source
     assert "fill_query_values(get_query_values(ctx), v0, errors)" in source
+
+
+@pytest.mark.usefixtures("generated_solver")
+def test_a_route_reading_a_body_shows_its_generated_solver_in_tracebacks() -> None:
+    # A route with a body is solved by the generated solver alone (not a whole generated route).
+    def load_cart() -> int:
+        raise LookupError("no cart")
+
+    app = FastAPI()
+
+    @app.post("/carts")
+    async def add(item: dict[str, int], cart: Annotated[int, Depends(load_cart)]) -> Any:
+        return cart
+
+    with pytest.raises(LookupError) as caught:
+        run(app, "POST", "/carts", body=b'{"a": 1}')
+    rendered = "".join(traceback.format_exception(caught.value))
+    assert f'File "<nimbleapi solver POST /carts {__name__}:' in rendered
+    assert "await run_load_cart(ctx, v1)" in rendered
