@@ -527,7 +527,9 @@ class APIRouter(routing.Router):
         self._included_into: list[APIRouter] = []
         self._frontends = FrontendRoutes(self)
 
-    app = dispatch  # the router's ASGI app: ``dispatch(router, scope, receive, send)``, one frame
+    # The router's ASGI app: ``dispatch(router, scope, receive, send)``, which returns the
+    # matched route's own coroutine (an awaitable, where Starlette declares a coroutine).
+    app = dispatch  # type: ignore[assignment]
 
     def _prepare_to_serve(self) -> None:
         """Build the dispatch tables and compile every route they hold, as the application

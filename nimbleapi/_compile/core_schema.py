@@ -71,3 +71,18 @@ def _serializes_alike_by_alias(node: dict[str, Any]) -> bool:
 
 
 _ALIKE_BY_ALIAS: dict[Any, bool] = {}
+
+
+# Keys of a schema node that do not change what validating a value gives.
+_NOT_VALIDATING = frozenset({"type", "schema", "metadata", "serialization", "default", "ref"})
+
+
+def takes_text_as_is(adapter: Any) -> bool:
+    """Whether validating a ``str`` with *adapter* returns it unchanged: a plain ``str``
+    schema (no constraint, no transformation, not strict), possibly optional or defaulted."""
+    schema = core_schema_of(adapter)
+    while isinstance(schema, dict) and schema.get("type") in ("default", "nullable"):
+        if not _NOT_VALIDATING.issuperset(schema):
+            return False
+        schema = schema.get("schema")
+    return isinstance(schema, dict) and schema.get("type") == "str" and _NOT_VALIDATING.issuperset(schema) and "schema" not in schema

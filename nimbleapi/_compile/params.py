@@ -19,6 +19,7 @@ from starlette.datastructures import FormData, Headers, ImmutableMultiDict, Uplo
 
 from .._plan.fields import ModelField, missing_field_error, prefix_error_locations
 from .._plan.param_plan import ParamPlan, plan_params
+from .core_schema import takes_text_as_is
 
 Undefined = PydanticUndefined
 Extractor = Callable[[Any], tuple[dict[str, Any], list[Any]]]
@@ -147,6 +148,7 @@ def _acceptor(plan: ParamPlan, loc: tuple[str, str]) -> Callable[[Any, dict[str,
     validate_default = field.field_info.validate_default
     validate = core_validator(field)
     assert validate is not None
+    text_as_is = takes_text_as_is(getattr(field, "_type_adapter", None))
 
     def accept(value: Any, values: dict[str, Any], errors: list[Any]) -> None:
         if value is None:
@@ -157,6 +159,9 @@ def _acceptor(plan: ParamPlan, loc: tuple[str, str]) -> Callable[[Any, dict[str,
             if not validate_default:
                 values[name] = value
                 return
+        elif text_as_is and type(value) is str:  # what validating it would return
+            values[name] = value
+            return
         try:
             values[name] = validate(value, from_attributes=True)
         except ValidationError as exc:

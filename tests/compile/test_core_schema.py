@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, computed_field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, computed_field, field_serializer
 from pydantic.alias_generators import to_camel
 
 from nimbleapi import FastAPI
-from nimbleapi._compile.core_schema import serializes_alike_by_alias
+from nimbleapi._compile.core_schema import serializes_alike_by_alias, takes_text_as_is
 from nimbleapi.testclient import TestClient
 
 
@@ -90,3 +90,21 @@ def test_response_models_keep_their_aliases_by_default_and_drop_them_when_asked(
     assert client.get("/aliased").json() == [{"inner": {"Name": "x"}}]
     assert client.get("/unaliased").json() == [{"inner": {"name": "x"}}]
     assert client.get("/plain").json() == [{"name": "x", "tags": []}]
+
+
+@pytest.mark.parametrize(
+    ("annotation", "as_is"),
+    [
+        pytest.param(str, True, id="str"),
+        pytest.param(str | None, True, id="optional-str"),
+        pytest.param(Annotated[str, Field(max_length=3)], False, id="constrained"),
+        pytest.param(Annotated[str, Field(strict=True)], False, id="strict"),
+        pytest.param(Annotated[str, StringConstraints(strip_whitespace=True)], False, id="stripped"),
+        pytest.param(int, False, id="int"),
+        pytest.param(Literal["a", "b"], False, id="literal"),
+    ],
+)
+def test_text_is_taken_as_is_only_where_validation_cannot_change_it(annotation: Any, as_is: bool) -> None:
+    assert takes_text_as_is(TypeAdapter(annotation)) is as_is
+    if as_is:
+        assert TypeAdapter(annotation).validate_python(" Ab ") == " Ab "
