@@ -448,3 +448,24 @@ def _response_sender(respond: Callable[..., Response], contexts: EndpointContext
         await response(ctx.scope, ctx.receive, ctx.send_tracked)
 
     return send_response
+
+
+# -- the same app around steps made elsewhere (``nimbleapi._telemetry.compiled``: traced routes) ----
+
+
+def serves_compiled(parts: RouteParts) -> bool:
+    """Whether the route is answered by a producer and a deliverer (not by ``handler(request)``)."""
+    return parts.stream_respond is None and not _reads_form(parts.body_field)
+
+
+def app_around(parts: RouteParts, produce: Producer, deliver: Deliverer) -> ASGIApp:
+    """The route's app around *produce* and *deliver*: exit stacks, overrides and exception
+    answers as the route's own compiled app has them."""
+    if not parts.dependant.dependencies:
+        return _app_without_dependencies(produce, deliver)
+    return _app(produce, deliver, parts.overrides_provider)
+
+
+def compile_deliverer(parts: RouteParts) -> Deliverer:
+    """``deliver(ctx, content)`` for *parts* (their ``write_json`` and ``respond``)."""
+    return _compile_deliverer(parts)

@@ -24,6 +24,7 @@ from .._compile.deps import compile_solver
 from .._compile.handler import RouteParts, compile_finisher, compile_request_body_reader, request_response
 from .._compile.codegen import solver_title
 from .._compile.handler import endpoint_context
+from .._compile.route_app import serves_compiled
 from .._compile.threads import in_worker_thread
 from .._plan.callables import is_coroutine_callable
 from ..dependencies.models import Dependant
@@ -37,6 +38,7 @@ from ..telemetry._api import (
     _validation_failed,
     TelemetryData,
 )
+from .compiled import compile_traced_app
 
 Undefined = PydanticUndefined
 
@@ -67,7 +69,10 @@ class _Steps:
 def compile_traced_route_app(parts: RouteParts, untraced: ASGIApp) -> ASGIApp:
     """The route's ASGI app: FastAPI's handler with its telemetry for a request that has
     telemetry, *untraced* (the route's usual app) for any other."""
-    traced = request_response(traced_request_handler(parts), reads_body=parts.body_field is not None)
+    if serves_compiled(parts):
+        traced = compile_traced_app(parts)
+    else:
+        traced = request_response(traced_request_handler(parts), reads_body=parts.body_field is not None)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("fastapi.telemetry") is None:

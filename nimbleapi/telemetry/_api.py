@@ -9,6 +9,7 @@ logs and processors of the same request all find it; it is emptied when the requ
 from __future__ import annotations
 
 import sys
+from contextvars import Token
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from time import time_ns
@@ -193,16 +194,21 @@ class _OperationSpan:
         self._token = otel_context.attach(trace.set_span_in_context(span))
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
-        span = self._span
-        try:
-            if isinstance(exc, Exception) and (
-                self._fails_always or not (isinstance(exc, _ANSWERED) or _normal_websocket_disconnect(exc))
-            ):
-                span.set_attribute("error.type", _exception_type(exc))
-                span.set_status(StatusCode.ERROR)
-        finally:
-            otel_context.detach(self._token)
-            span.end()
+        _end_operation(self._span, self._token, exc, self._fails_always)
+
+
+def _end_operation(span: Span, token: Token[Context], exc: BaseException | None, fails_always: bool = False) -> None:
+    """End an operation's span (made current with *token*), failed by *exc* unless the
+    framework answers it (a background task's failure always counts)."""
+    try:
+        if isinstance(exc, Exception) and (
+            fails_always or not (isinstance(exc, _ANSWERED) or _normal_websocket_disconnect(exc))
+        ):
+            span.set_attribute("error.type", _exception_type(exc))
+            span.set_status(StatusCode.ERROR)
+    finally:
+        otel_context.detach(token)
+        span.end()
 
 
 class _NoOperation:
