@@ -9,6 +9,7 @@ it decides per request only what may change at run time (global providers being 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from time import perf_counter, time_ns
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -98,20 +99,28 @@ def _exception(*, scope: Scope, exc: BaseException) -> None:
 
 def _server_attributes(scope: Scope) -> dict[str, Any]:
     """``server.address`` and ``server.port``: from the Host header (HTTP/2 and /3 authority
-    too), else from the ASGI server address. A malformed Host gives none."""
-    authority = Headers(scope=scope).get("host")
-    if authority is None:
-        address, port = scope.get("server") or (None, None)
-    else:
-        try:
-            parts = urlsplit("//" + authority)
-            address, port = parts.hostname, parts.port
-        except ValueError:
-            return {}
-        if parts.username is not None or parts.path or parts.query or parts.fragment:
-            return {}
-        if port is None:
-            port = _DEFAULT_PORTS.get(scope.get("scheme", "http"))
+    too), else from the ASGI server address. A malformed Host gives none. Never mutated:
+    one dict per host a server is reached by."""
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return _authority_attributes(value.decode("latin-1"), scope.get("scheme", "http"))
+    address, port = scope.get("server") or (None, None)
+    return _address_attributes(address, port)
+
+
+@lru_cache(maxsize=256)
+def _authority_attributes(authority: str, scheme: str) -> dict[str, Any]:
+    try:
+        parts = urlsplit("//" + authority)
+        address, port = parts.hostname, parts.port
+    except ValueError:
+        return {}
+    if parts.username is not None or parts.path or parts.query or parts.fragment:
+        return {}
+    return _address_attributes(address, _DEFAULT_PORTS.get(scheme) if port is None else port)
+
+
+def _address_attributes(address: str | None, port: int | None) -> dict[str, Any]:
     if address is None:
         return {}
     return {"server.address": address} if port is None else {"server.address": address, "server.port": port}
@@ -256,11 +265,11 @@ class _ServedRequest:
             self.active.add(1, self.active_attributes)
         self.started = perf_counter()
         self.span = None
-        self.parent_token = None
+        # The propagated context the request is handled in (None: the current one).
+        self.parent: otel_context.Context | None = None
         tracer = None
         if tracer_provider is not None:
-            parent = propagate.extract(Headers(scope=scope), getter=_HEADERS_GETTER)
-            self.parent_token = otel_context.attach(parent)
+            parent = self.parent = propagate.extract(Headers(scope=scope), getter=_HEADERS_GETTER)
             tracer = telemetry._get_tracer(tracer_provider)
             span_attributes = {**attributes, **_server_attributes(scope)}
             if not websocket:
@@ -333,8 +342,9 @@ class _ServedRequest:
         scope, state, span = self.scope, self.state, self.span
         self._send, self._receive = send, receive
         scope["fastapi.telemetry"] = state
-        token = otel_context.attach(otel_context.set_value(_REQUEST_TELEMETRY_KEY, state))
-        span_token = otel_context.attach(trace.set_span_in_context(span)) if span is not None else None
+        # One context for the whole request: the propagated parent, its state, its span.
+        context = otel_context.set_value(_REQUEST_TELEMETRY_KEY, state, self.parent)
+        token = otel_context.attach(context if span is None else trace.set_span_in_context(span, context))
         try:
             try:
                 if self.websocket:
@@ -351,12 +361,8 @@ class _ServedRequest:
         finally:
             state.data = None
             state._exceptions.clear()
-            if span_token is not None:
-                otel_context.detach(span_token)
             otel_context.detach(token)
             scope.pop("fastapi.telemetry", None)
-            if self.parent_token is not None:
-                otel_context.detach(self.parent_token)
 
     def _unfinished_error(self) -> BaseException:
         if self.disconnected:
