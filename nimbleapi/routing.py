@@ -45,12 +45,12 @@ from ._compile.codegen import solver_title
 from ._compile.context import connection_context
 from ._compile.deps import compile_solver
 from ._compile.forms import FormLimits, validate_form_limits, validate_max_body_size
-from ._compile.handler import compile_parts, endpoint_context, handler_arguments, route_parts
+from ._compile.handler import build_request_handler, compile_parts, endpoint_context, handler_arguments, route_parts
 from ._compile.handler import request_response as request_response
 from ._compile.hooks import run_endpoint_function as run_endpoint_function
 from ._compile.route_app import compile_route_app
 from ._compile.route_steps import wrap_route_steps
-from ._telemetry.switch import with_route_telemetry, with_websocket_telemetry
+from ._telemetry.switch import with_handler_telemetry, with_route_telemetry, with_websocket_telemetry
 from ._compile.respond import serialize_response as serialize_response
 from ._compile.streaming import is_event_stream_class, is_server_sent_event, normalize_non_finite_floats, stream_item_type
 from ._plan.annotations import lenient_issubclass
@@ -1195,12 +1195,15 @@ def get_request_handler(
     ``APIRoute.get_route_handler`` calls it by its module name, as FastAPI does, so a
     replacement of it (or of ``run_endpoint_function``/``serialize_response``) is used.
     """
-    return compile_parts(
+    parts = compile_parts(
         locals(),
         # Looked up by name, as FastAPI's handler does: a replacement is what runs.
         run_endpoint=run_endpoint_function if _RUN_ENDPOINT.replaced() else None,
         serialize=serialize_response if _SERIALIZE_RESPONSE.replaced() else None,
-    ).request_handler()
+    )
+    # Once telemetry is on, with FastAPI's step spans: extensions that wrap this handler keep them.
+    handler: Callable[[Request], Awaitable[Response]] = with_handler_telemetry(parts, build_request_handler)
+    return handler
 
 # -- the router tree (FastAPI 0.137+): nodes and served forms live in ``_route_tree`` ---------------
 

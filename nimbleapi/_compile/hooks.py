@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from .._plan.callables import is_coroutine_callable
+from .._telemetry.observe import operation, run_in_operation
 from ..datastructures import DefaultPlaceholder
 from .._plan.http import is_body_allowed_for_status_code
 from ..dependencies.models import Dependant
@@ -51,11 +52,13 @@ class FinisherParts(Protocol):
 
 
 async def run_endpoint_function(*, dependant: Any, values: dict[str, Any], is_coroutine: bool) -> Any:
-    """Call the endpoint of *dependant* with *values*: awaited, or in the threadpool (FastAPI's helper)."""
+    """Call the endpoint of *dependant* with *values*: awaited, or in the threadpool (FastAPI's
+    helper), in its ``fastapi.endpoint`` span when the request is traced."""
     assert dependant.call is not None, "dependant.call must be a function"
     if is_coroutine:
-        return await dependant.call(**values)
-    return await run_in_threadpool(dependant.call, **values)
+        with operation("endpoint", dependant.call):
+            return await dependant.call(**values)
+    return await run_in_threadpool(run_in_operation, "endpoint", dependant.call, values)
 
 
 def compile_hooked_finisher(parts: FinisherParts, run: EndpointRunner | None, serialize: Serializer | None) -> Finisher:

@@ -25,6 +25,8 @@ from .._compile.handler import RouteParts, compile_finisher, compile_request_bod
 from .._compile.codegen import solver_title
 from .._compile.handler import endpoint_context
 from .._compile.route_app import serves_compiled
+from .._compile.hooks import Serializer, compile_hooked_finisher
+from .._compile.respond import serialize_response
 from .._compile.threads import in_worker_thread
 from .._plan.callables import is_coroutine_callable
 from ..dependencies.models import Dependant
@@ -125,7 +127,16 @@ TracedFinisher = Callable[[dict[str, Any], Any, Any, "_RequestTelemetry | None"]
 def _traced_finisher(parts: RouteParts, steps: _Steps) -> TracedFinisher:
     """The endpoint called in its span, its answer serialised in another; streamed answers
     and replaced FastAPI helpers keep their own handling."""
-    if parts.stream_respond is not None or parts.run_endpoint is not None or parts.serialize is not None:
+    if parts.stream_respond is None and (parts.run_endpoint is not None or parts.serialize is not None):
+        # Replaced FastAPI helpers: the original run_endpoint_function opens the endpoint
+        # span (a replacement that calls it keeps it), the handler the serialization span.
+        hooked = compile_hooked_finisher(parts, parts.run_endpoint, _traced_serializer(parts.serialize, steps))
+
+        def finish_hooked(values: dict[str, Any], ctx: Any, scope: Any, state: Any) -> Awaitable[Response]:
+            return hooked(values, ctx, scope)
+
+        return finish_hooked
+    if parts.stream_respond is not None:
         plain = compile_finisher(parts)
 
         def finish_plainly(values: dict[str, Any], ctx: Any, scope: Any, state: Any) -> Awaitable[Response]:
@@ -144,6 +155,17 @@ def _traced_finisher(parts: RouteParts, steps: _Steps) -> TracedFinisher:
             return respond(content, ctx.background_tasks, ctx.response, contexts.for_scope(scope))
 
     return finish
+
+
+def _traced_serializer(serialize: Serializer | None, steps: _Steps) -> Serializer:
+    """*serialize* (FastAPI's ``serialize_response`` when None) in the request's serialization span."""
+    serialize_in_span = serialize or serialize_response
+
+    async def serialize_traced(**arguments: Any) -> Any:
+        with steps.span(_get_request_telemetry(), "fastapi.serialization"):
+            return await serialize_in_span(**arguments)
+
+    return serialize_traced
 
 
 def _traced_endpoint(call: Callable[..., Any], steps: _Steps) -> Callable[[Any, dict[str, Any]], Awaitable[Any]]:

@@ -112,6 +112,17 @@ def with_route_telemetry(parts: Any, compile_app: Callable[[Any], ASGIApp]) -> A
     return compile_traced_route_app(parts, compile_app(parts))
 
 
+def with_handler_telemetry(parts: Any, build_handler: Callable[[Any], Any]) -> Any:
+    """A route's ``handler(request)`` (what ``get_request_handler`` returns, which extensions
+    wrap): ``build_handler(parts)``; once telemetry is on, the handler with FastAPI's step
+    spans, which are opened only for requests that have telemetry."""
+    if not _routes_traced:
+        return build_handler(parts)
+    from .route import traced_request_handler
+
+    return traced_request_handler(parts)
+
+
 def with_websocket_telemetry(build_handler: Callable[..., Any], **arguments: Any) -> Callable[..., Any]:
     """A WebSocket route's ``handler(websocket)``: ``build_handler(**arguments)``, or, once
     telemetry is on, the traced handler for the same arguments."""

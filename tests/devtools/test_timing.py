@@ -106,3 +106,34 @@ def test_the_hooks_are_the_ones_profilers_use() -> None:
     assert routing.run_endpoint_function is not original
     install_server_timing(FastAPI())  # a second application does not wrap the wrapper
     assert routing.run_endpoint_function.__wrapped__ is original  # type: ignore[attr-defined]
+
+
+def test_timing_and_telemetry_both_see_each_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    for name in ("FASTAPI_OTEL_AUTO_CONFIGURE", "OTEL_SDK_DISABLED"):
+        monkeypatch.delenv(name, raising=False)
+    spans = InMemorySpanExporter()
+    provider = TracerProvider(shutdown_on_exit=False)
+    provider.add_span_processor(SimpleSpanProcessor(spans))
+    app = FastAPI(telemetry={"tracer_provider": provider, "metrics": False, "logs": False})
+
+    @app.post("/items")
+    async def create_item(item: Item) -> Item:
+        return item
+
+    @app.get("/sync")
+    def read_sync() -> str:
+        return "ok"
+
+    install_server_timing(app)
+    with TestClient(app) as client:
+        response = client.post("/items", json={"name": "lamp"})
+        assert client.get("/sync").json() == "ok"
+    assert list(metrics(response.headers["server-timing"])) == ["validation", "endpoint", "serialize", "total"]
+    names = [span.name for span in spans.get_finished_spans()]
+    for step in ("fastapi.dependencies", "fastapi.endpoint", "fastapi.serialization"):
+        assert names.count(step) == 2
+    provider.shutdown()
