@@ -455,7 +455,7 @@ def _response_sender(respond: Callable[..., Response], contexts: EndpointContext
 
 def serves_compiled(parts: RouteParts) -> bool:
     """Whether the route is answered by a producer and a deliverer (not by ``handler(request)``)."""
-    return parts.stream_respond is None and not _reads_form(parts.body_field)
+    return parts.stream_respond is None and not parts.plan.body.is_form
 
 
 def app_around(parts: RouteParts, produce: Producer, deliver: Deliverer) -> ASGIApp:
