@@ -50,7 +50,8 @@ def shared_tree(call: Callable[..., Any], inputs: tuple[Any, ...], analyze: Call
 # equal values of other types (1 and 1.0) must keep fields of their own, and FieldInfo
 # markers (``= Query()``) are new objects on every function.
 _SHAREABLE_DEFAULTS = (type(None), bool, int, float, str, bytes)
-_shared_params: dict[tuple[Any, ...], ParamDetails] = {}
+# Each entry keeps its annotation, so the ids of ``Annotated`` metadata in its key stay taken.
+_shared_params: dict[tuple[Any, ...], tuple[Any, ParamDetails]] = {}
 
 
 def shared_param(*, param_name: str, annotation: Any, value: Any, path_param_names: set[str]) -> ParamDetails:
@@ -63,18 +64,35 @@ def shared_param(*, param_name: str, annotation: Any, value: Any, path_param_nam
 
     if value is not inspect.Parameter.empty and type(value) not in _SHAREABLE_DEFAULTS:
         return analyze()
-    if get_origin(annotation) is Annotated and any(isinstance(item, FieldInfo) for item in get_args(annotation)):
-        return analyze()  # markers are compared by identity: a new one per function, never shared
-    key = (param_name, annotation, type(annotation), value, type(value), frozenset(path_param_names))
+    key = (param_name, _annotation_key(annotation), value, type(value), frozenset(path_param_names))
+    if key[1] is None:
+        return analyze()
     try:
-        details = _shared_params.get(key)
+        shared = _shared_params.get(key)
     except TypeError:  # an unhashable annotation
         return analyze()
-    if details is None:
-        details = analyze()
-        # Form and file fields check at every declaration that python-multipart is usable.
-        if details.field is None or not isinstance(details.field.field_info, params.Form):
-            if len(_shared_params) >= _LIMIT:
-                _shared_params.clear()
-            _shared_params[key] = details
+    if shared is not None:
+        return shared[1]
+    details = analyze()
+    # Form and file fields check at every declaration that python-multipart is usable.
+    if details.field is None or not isinstance(details.field.field_info, params.Form):
+        if len(_shared_params) >= _LIMIT:
+            _shared_params.clear()
+        _shared_params[key] = (annotation, details)
     return details
+
+
+def _annotation_key(annotation: Any) -> tuple[Any, ...] | None:
+    """What identifies *annotation* for sharing, or None where it must not be shared.
+
+    ``Annotated`` metadata count by identity: objects of other classes may compare equal
+    to a different marker (a wrapper equal to the dependency it wraps must still be the
+    one called), or fail to compare at all. FieldInfo markers (``Query()``) are new
+    objects on every function and never shared.
+    """
+    if get_origin(annotation) is not Annotated:
+        return (annotation, type(annotation))
+    base, *metadata = get_args(annotation)
+    if any(isinstance(item, FieldInfo) for item in metadata):
+        return None
+    return (Annotated, base, type(base), tuple(map(id, metadata)))

@@ -8,6 +8,7 @@ endpoints here refer to names local to their test, which a postponed annotation 
 
 import asyncio
 import threading
+import typing
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
@@ -1415,3 +1416,76 @@ def test_concurrent_requests_keep_their_own_dependency_values() -> None:
 
     results = asyncio.run(run_all())
     assert results == [([n, n], str(n)) for n in range(30)]
+
+
+
+def annotated(*args: Any) -> Any:
+    """``Annotated[args]`` made anew: ``typing`` hands back an earlier equal ``Annotated`` from
+    its cache, which libraries that rewrite annotations avoid by building them this way."""
+    return typing._AnnotatedAlias(args[0], args[1:])  # type: ignore[attr-defined]
+
+
+class EqualToWhatItWraps:
+    """A dependency wrapper that compares equal to the callable it wraps (so that an override
+    of the original also applies to it) but declares a different parameter."""
+
+    def __init__(self, wrapped: Any) -> None:
+        self.wrapped = wrapped
+
+    def __call__(self, limit: int) -> int:
+        return limit
+
+    def __eq__(self, other: object) -> bool:
+        return other is self.wrapped or other is self
+
+    def __hash__(self) -> int:
+        return hash(self.wrapped)
+
+
+def test_annotated_dependency_equal_to_another_is_still_the_one_called() -> None:
+    def original(name: str = "default") -> str:
+        return name
+
+    app = FastAPI()
+
+    def by_original(value: Any) -> Any:
+        return value
+
+    def by_wrapper(value: Any) -> Any:
+        return value
+
+    by_original.__annotations__["value"] = annotated(Any, Depends(original))
+    by_wrapper.__annotations__["value"] = annotated(Any, Depends(EqualToWhatItWraps(original)))
+    assert by_original.__annotations__ == by_wrapper.__annotations__
+    app.get("/original")(by_original)
+    app.get("/wrapped")(by_wrapper)
+
+    client = TestClient(app)
+    assert client.get("/original").json() == "default"
+    assert client.get("/wrapped", params={"limit": "3"}).json() == 3
+    assert client.get("/wrapped").status_code == 422
+
+
+class MetadataWhoseEqualityRaises:
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("not comparable")
+
+    def __hash__(self) -> int:
+        return 1
+
+
+def test_annotated_metadata_that_cannot_be_compared_is_accepted_on_many_endpoints() -> None:
+    def get_value(value: int = 1) -> int:
+        return value
+
+    app = FastAPI()
+    for path in ("/a", "/b"):
+
+        def endpoint(value: int) -> int:
+            return value
+
+        endpoint.__annotations__["value"] = annotated(int, Depends(get_value), MetadataWhoseEqualityRaises())
+        app.get(path)(endpoint)
+
+    client = TestClient(app)
+    assert [client.get(path, params={"value": "5"}).json() for path in ("/a", "/b")] == [5, 5]
