@@ -27,6 +27,7 @@ from starlette.websockets import WebSocket
 
 from .._plan.http import is_body_allowed_for_status_code
 from .._telemetry.observe import observe_unhandled_exception
+from .file_stack import serve_with_file_stack
 from .jsonio import encode_error_detail, encode_untyped
 
 HANDLERS_SCOPE_KEY = "starlette.exception_handlers"
@@ -167,7 +168,7 @@ class HandledExceptions(ExceptionMiddleware):
         scope[RESPONSE_STARTED_KEY] = False  # nothing is sent before this layer is entered
         tracked = recording_send(scope, send)
         try:
-            await self.app(scope, receive, tracked)
+            await serve_with_file_stack(self.app, scope, receive, tracked)
         except Exception as exc:
             if not await answer_exception(exc, scope, receive, tracked, started=scope[RESPONSE_STARTED_KEY]):
                 raise
@@ -213,7 +214,7 @@ class ErrorBoundary(ServerErrorMiddleware):
             inner_send = recording_send(scope, send)
         try:
             try:
-                await inner(scope, receive, inner_send)
+                await serve_with_file_stack(inner, scope, receive, inner_send)
             except Exception as exc:
                 started = scope.get(RESPONSE_STARTED_KEY, False)
                 if not await answer_exception(exc, scope, receive, recording_send(scope, send), started=started):
