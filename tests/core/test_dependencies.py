@@ -7,6 +7,7 @@ endpoints here refer to names local to their test, which a postponed annotation 
 """
 
 import asyncio
+import functools
 import threading
 import typing
 from collections.abc import AsyncIterator, Iterator
@@ -1489,3 +1490,108 @@ def test_annotated_metadata_that_cannot_be_compared_is_accepted_on_many_endpoint
 
     client = TestClient(app)
     assert [client.get(path, params={"value": "5"}).json() for path in ("/a", "/b")] == [5, 5]
+
+
+# A module written with postponed annotations: every annotation is a string, evaluated in
+# this module's globals only, and Decimal exists there only for type checkers.
+POSTPONED_MODULE = '''
+from __future__ import annotations
+import functools
+from typing import TYPE_CHECKING
+from pydantic import BaseModel
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+class Payload(BaseModel):
+    foo: str
+
+def get_body(body: Payload) -> Payload:
+    return body
+
+def get_body_quoted_twice(body: "Payload") -> Payload:
+    return body
+
+def get_limit_typed_for_checkers(limit: int) -> Decimal:
+    return limit
+
+def get_body_typed_for_checkers(body: Payload) -> Decimal:
+    return body
+
+def get_amount(amount: Decimal) -> str:
+    return str(amount)
+'''
+
+
+def postponed_module() -> dict[str, Any]:
+    namespace: dict[str, Any] = {"__name__": "postponed"}
+    exec(POSTPONED_MODULE, namespace)  # noqa: S102
+    return namespace
+
+
+class FunctionLike:
+    """A duck type of a function (as compiled functions are), carrying another module's globals."""
+
+    def __init__(self, function: Any) -> None:
+        self.function = function
+        for name in ("__name__", "__code__", "__defaults__", "__kwdefaults__", "__annotations__", "__globals__"):
+            setattr(self, name, getattr(function, name))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.function(*args, **kwargs)
+
+
+def postponed_app() -> TestClient:
+    module = postponed_module()
+    app = FastAPI()
+
+    @app.get("/limit")
+    def limit(value: Annotated[Any, Depends(module["get_limit_typed_for_checkers"])]) -> Any:
+        return value
+
+    @app.get("/amount")
+    def amount(value: Annotated[Any, Depends(module["get_amount"])]) -> Any:
+        return value
+
+    @app.post("/function-like")
+    def function_like(value: Annotated[Any, Depends(FunctionLike(module["get_body"]))]) -> Any:
+        return value
+
+    @app.post("/quoted-twice")
+    def quoted_twice(value: Annotated[Any, Depends(module["get_body_quoted_twice"])]) -> Any:
+        return value
+
+    @app.post("/partial")
+    def partial(value: Annotated[Any, Depends(functools.partial(module["get_body"]))]) -> Any:
+        return value
+
+    @app.post("/partial-typed-for-checkers")
+    def partial_typed(value: Annotated[Any, Depends(functools.partial(module["get_body_typed_for_checkers"]))]) -> Any:
+        return value
+
+    return TestClient(app)
+
+
+def test_a_return_annotation_only_for_type_checkers_leaves_the_parameters_resolved() -> None:
+    client = postponed_app()
+    assert client.get("/limit", params={"limit": "5"}).json() == 5
+    assert client.get("/limit", params={"limit": "five"}).status_code == 422
+
+
+def test_a_parameter_typed_only_for_type_checkers_is_declared_and_read_from_the_query() -> None:
+    response = postponed_app().get("/amount")
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == [["query", "amount"]]
+
+
+def test_string_annotations_resolve_where_the_callable_says_its_globals_are() -> None:
+    client = postponed_app()
+    for path in ("/function-like", "/quoted-twice", "/partial"):
+        assert client.post(path, json={"foo": "bar"}).json() == {"foo": "bar"}, path
+
+
+def test_a_partial_whose_function_names_a_type_checker_import_keeps_its_models_unresolved() -> None:
+    # The partial carries no globals of its own, so "Payload" cannot be looked up once the
+    # annotations cannot all be evaluated together: the parameter is read as a query value.
+    response = postponed_app().post("/partial-typed-for-checkers", json={"foo": "bar"})
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == [["query", "body"]]
