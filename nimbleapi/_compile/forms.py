@@ -21,6 +21,8 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from typing_extensions import TypedDict
 
+from .file_stack import FILE_STACK_KEY
+
 # Where routers leave the limits they contribute (FastAPI's ``scope["fastapi"]["form_limits"]``).
 SCOPE_KEY = "fastapi"
 SCOPE_LIMITS_KEY = "form_limits"
@@ -52,14 +54,18 @@ def effective_form_limits(scope: MutableMapping[str, Any], own: FormLimits | Non
 
 
 async def read_form(request: Request, limits: FormLimits | None) -> FormData:
-    """Parse the form; its files are closed when the request's exit stack closes."""
+    """Parse the form; its files are closed when the request's file stack closes."""
     settings: dict[str, Any] = dict(effective_form_limits(request.scope, limits))
     if _is_multipart(request):
         form = await _read_multipart(request, settings)
     else:
         settings.pop("max_file_size", None)
         form = await request.form(**settings)
-    stack = request.scope.get("fastapi_inner_astack")
+    # On the request's file stack, as FastAPI does: closed once the route's app is done, also
+    # by code that leaves that stack early. Outside an application, the dependencies' stack.
+    stack = request.scope.get(FILE_STACK_KEY)
+    if not isinstance(stack, AsyncExitStack):
+        stack = request.scope.get("fastapi_inner_astack")
     if isinstance(stack, AsyncExitStack):
         stack.push_async_callback(form.close)
     return form

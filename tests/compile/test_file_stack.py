@@ -8,7 +8,7 @@ import pytest
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import JSONResponse, Response
 
-from nimbleapi import FastAPI, Request, WebSocket
+from nimbleapi import FastAPI, Request, UploadFile, WebSocket
 from nimbleapi.testclient import TestClient
 
 STACK_KEY = "fastapi_middleware_astack"
@@ -128,3 +128,18 @@ def test_pop_all_moves_the_callbacks_to_a_stack_of_the_same_kind() -> None:
 
     TestClient(app).get("/")
     assert events == ["moved"]
+
+
+def test_uploads_of_a_form_are_closed_with_the_file_stack() -> None:
+    app = FastAPI()
+
+    @app.post("/upload")
+    async def upload(request: Request, file: UploadFile) -> dict[str, bool]:
+        # What code that leaves the stack early (before the response is sent) closes.
+        early = request.scope[STACK_KEY].pop_all()
+        open_before = not file.file.closed
+        await early.aclose()
+        return {"open_before": open_before, "closed_after": file.file.closed}
+
+    response = TestClient(app).post("/upload", files={"file": ("a.txt", b"content")})
+    assert response.json() == {"open_before": True, "closed_after": True}
