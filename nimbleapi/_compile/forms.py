@@ -47,6 +47,13 @@ def validate_form_limits(limits: FormLimits | dict[str, Any] | None) -> FormLimi
     return {} if limits is None else _form_limits_adapter.validate_python(limits)
 
 
+def pass_on_form_limits(scope: MutableMapping[str, Any], limits: FormLimits) -> None:
+    """A router's limits, over those of the routers the request came through, for the routes
+    it reaches (included ones, and those of mounted applications)."""
+    state = scope.setdefault(SCOPE_KEY, {})
+    state[SCOPE_LIMITS_KEY] = {**state.get(SCOPE_LIMITS_KEY, {}), **limits}
+
+
 def effective_form_limits(scope: MutableMapping[str, Any], own: FormLimits | None) -> FormLimits:
     """The route's own limits over the ones inherited from the routers it was reached through."""
     inherited: FormLimits = scope.get(SCOPE_KEY, {}).get(SCOPE_LIMITS_KEY, {})

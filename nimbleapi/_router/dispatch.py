@@ -20,6 +20,8 @@ from starlette.types import Receive, Scope, Send
 from .._patch_points import PatchPoint
 from .._plan.route_classes import ROUTE_CLASSES
 from .._telemetry.observe import observe_redirect_route
+from .tree import SCOPE_KEY, fastapi_scope
+from .._compile.forms import pass_on_form_limits
 from .._compile.errors import (
     RECORDS_RESPONSE_START,
     UNTRACKED_SEND_KEY,
@@ -27,6 +29,16 @@ from .._compile.errors import (
     records_response_start,
     recording_send,
 )
+
+
+def merged_into_fastapi_scope(scope: Scope, child_scope: dict[str, Any]) -> dict[str, Any]:
+    """*child_scope* without its ``scope["fastapi"]`` entries, which are added to the request's
+    own (a route's match keeps what routers put there, such as inherited form limits)."""
+    child_scope = dict(child_scope)
+    entries = child_scope.pop(SCOPE_KEY)
+    if isinstance(entries, dict):
+        fastapi_scope(scope).update(entries)
+    return child_scope
 
 
 def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
@@ -37,6 +49,8 @@ def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> Awaitab
         scope["router"] = router
     if scope["type"] == "lifespan":
         return router.lifespan(scope, receive, send)  # type: ignore[no-any-return]
+    if router.form_limits and scope["type"] == "http":
+        pass_on_form_limits(scope, router.form_limits)
     route = router._static_table.lookup(router.routes, scope)
     if route is not None:
         scope["route"] = route
@@ -60,6 +74,8 @@ async def _dispatch_by_scan(router: Any, scope: Scope, receive: Receive, send: S
             match = Match.FULL if scope["method"] in route.methods else Match.PARTIAL
         else:
             match, child_scope = route.matches(scope)
+            if SCOPE_KEY in child_scope:
+                child_scope = merged_into_fastapi_scope(scope, child_scope)
         if match is Match.FULL:
             scope["route"] = route
             scope.update(child_scope)

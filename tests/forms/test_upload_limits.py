@@ -7,7 +7,8 @@ from typing import Annotated, Any
 import pytest
 from form_helpers import MULTIPART_HEADERS, field_part, file_part, multipart_body
 
-from nimbleapi import APIRouter, FastAPI, Form, UploadFile
+from nimbleapi import APIRouter, FastAPI, Form, Request, UploadFile
+from nimbleapi.routing import APIRoute
 from nimbleapi.testclient import TestClient
 
 
@@ -146,3 +147,39 @@ def test_limit_violations_are_client_errors_not_500(limits: dict[str, Any]) -> N
     response = client_for(form_limits=limits).post("/", data={"text": "hello"}, files={"files": ("a", b"hello")})
     assert response.status_code in (400, 413)
     assert "detail" in response.json()
+
+
+async def one_field(text: Annotated[str, Form()]) -> str:
+    return text
+
+
+def test_app_limits_reach_routes_given_to_the_app_directly() -> None:
+    route = APIRoute("/", one_field, methods=["POST"], form_limits={"max_part_size": 3})
+    client = TestClient(FastAPI(routes=[route], form_limits={"max_fields": 1, "max_part_size": 1}))
+    assert client.post("/", files={"text": (None, "abc")}).json() == "abc"  # the route's own size limit wins
+    assert client.post("/", files={"text": (None, "abcd")}).status_code == 400
+    assert client.post("/", files={"text": (None, "a"), "other": (None, "b")}).status_code == 400  # the app's
+
+
+def test_app_limits_reach_the_routes_of_a_mounted_application() -> None:
+    route = APIRoute("/", one_field, methods=["POST"], form_limits={"max_fields": 1})
+    app = FastAPI(form_limits={"max_part_size": 2, "max_fields": 0})
+    app.mount("/child", FastAPI(routes=[route]))
+    client = TestClient(app)
+    assert client.post("/child/", files={"text": (None, "ab")}).json() == "ab"
+    assert client.post("/child/", files={"text": (None, "abc")}).status_code == 400
+
+
+def test_a_route_that_adds_its_own_fastapi_scope_entries_keeps_the_inherited_limits() -> None:
+    class RouteWithMetadata(APIRoute):
+        def matches(self, scope: Any) -> Any:
+            match, child_scope = super().matches(scope)
+            child_scope["fastapi"] = {"marked": True}
+            return match, child_scope
+
+    async def endpoint(request: Request, text: Annotated[str, Form()]) -> list[Any]:
+        return [text, request.scope["fastapi"]["marked"]]
+
+    client = TestClient(FastAPI(form_limits={"max_fields": 1}, routes=[RouteWithMetadata("/", endpoint, methods=["POST"])]))
+    assert client.post("/", data={"text": "ok"}).json() == ["ok", True]
+    assert client.post("/", data={"text": "ok", "extra": "v"}).status_code == 400
