@@ -59,8 +59,11 @@ from .types import DecoratedCallable
 from .types import IncEx as IncEx
 from .utils import generate_unique_id
 
+# At run time, not only for type checkers: ``health_checks`` is a class annotation, which
+# ``typing.get_type_hints()`` of the class (and of its subclasses) resolves.
+from .health import HealthCheck, HealthChecks
+
 if TYPE_CHECKING:
-    from .health import HealthCheck, HealthChecks
     from .telemetry._api import TelemetryConfig as TelemetryConfig
     from .openapi.docs import get_redoc_html as get_redoc_html
     from .openapi.docs import get_swagger_ui_html as get_swagger_ui_html

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import typing
 
 import pytest
 from serving import free_port
 
 from nimbleapi import FastAPI
+from nimbleapi.health import HealthChecks
 from nimbleapi.testclient import TestClient
 
 
@@ -164,3 +166,13 @@ def test_a_real_redis_ping_and_an_unreachable_one() -> None:
     assert response.status_code == 503
     replica = response.json()["checks"]["replica"]
     assert replica["status"] == "fail" and "ConnectionError" in replica["error"]
+
+
+def test_the_application_class_annotations_resolve_at_run_time() -> None:
+    # Tools that read a FastAPI subclass's annotations (documentation, dependency
+    # injection containers) call typing.get_type_hints on it.
+    class Application(FastAPI):
+        pass
+
+    hints = typing.get_type_hints(Application)
+    assert hints["health_checks"] == HealthChecks | None
