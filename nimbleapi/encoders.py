@@ -139,9 +139,7 @@ def jsonable_encoder(
             exclude_none=exclude_none,
             exclude_defaults=exclude_defaults,
         )
-        return jsonable_encoder(
-            dumped, exclude_none=exclude_none, exclude_defaults=exclude_defaults, sqlalchemy_safe=sqlalchemy_safe
-        )
+        return _pruned_json(dumped, exclude_none, sqlalchemy_safe)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return jsonable_encoder(dataclasses.asdict(obj), include=include, exclude=exclude, **flags)  # type: ignore[arg-type]
     if isinstance(obj, Enum):
@@ -185,6 +183,21 @@ def _encode_dict(obj: dict[Any, Any], include: Any, exclude: Any, flags: dict[st
             continue
         encoded[jsonable_encoder(key, **flags)] = jsonable_encoder(value, **flags)
     return encoded
+
+
+def _pruned_json(data: Any, exclude_none: bool, sqlalchemy_safe: bool) -> Any:
+    """What encoding a model's JSON-mode dump again would give, without asking each value its
+    type: the dump holds only dicts with string keys, lists and scalars, so all that pass can
+    still change is dropping None values (``exclude_none``) and ``_sa`` keys (``sqlalchemy_safe``)."""
+    if type(data) is dict:
+        return {
+            key: _pruned_json(value, exclude_none, sqlalchemy_safe)
+            for key, value in data.items()
+            if not (value is None and exclude_none) and not (sqlalchemy_safe and key.startswith("_sa"))
+        }
+    if type(data) is list:
+        return [_pruned_json(item, exclude_none, sqlalchemy_safe) for item in data]
+    return data
 
 
 def _object_to_dict(obj: Any) -> dict[Any, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..encoders import jsonable_encoder
 from .paths import DocumentContext, generate_path_item
-from .routes import get_fields_from_routes, iter_api_routes
+from .routes import RoutePlans, get_fields_from_routes, iter_api_routes
 from .schemas import build_definitions, collect_flat_models, get_model_name_map
 
 
@@ -79,12 +79,14 @@ def generate_openapi(
     from ..openapi.models import OpenAPI
 
     all_routes = [*routes, *(webhooks or [])]
-    fields = get_fields_from_routes(all_routes)
+    plans = RoutePlans()
+    fields = get_fields_from_routes(all_routes, plans)
     field_mapping, definitions = build_definitions(fields, separate_input_output_schemas=separate_input_output_schemas)
     context = DocumentContext(
         field_mapping=field_mapping,
         model_name_map=get_model_name_map(collect_flat_models(fields)),
         separate_input_output_schemas=separate_input_output_schemas,
+        plans=plans,
     )
     components = _Components(definitions)
     paths = components.add_paths(routes, context)

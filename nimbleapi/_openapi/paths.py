@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._plan.route_classes import api_route_class
-from .._plan.route_plan import OperationPlan, RoutePlan, plan_operation, plan_route
+from .._plan.route_plan import OperationPlan, RoutePlan, plan_operation
 from ..openapi.constants import METHODS_WITH_BODY
 from .._plan.http import deep_dict_update
-from .inputs import OperationInputs, collect_operation_inputs
+from .inputs import OperationInputs
 from .parameters import build_parameters, deduplicate_parameters
 from .request_body import build_request_body
 from .responses import build_responses
+from .routes import RoutePlans
 from .schemas import FieldMapping
 from .security import get_openapi_security_definitions
 
@@ -32,6 +33,7 @@ class DocumentContext:
     model_name_map: dict[Any, str] = field(default_factory=dict)
     separate_input_output_schemas: bool = True
     operation_ids: set[str] = field(default_factory=set)
+    plans: RoutePlans = field(default_factory=RoutePlans)
 
 
 def generate_operation_summary(*, route: Any, method: str) -> str:
@@ -115,8 +117,7 @@ def generate_path_item(route: Any, context: DocumentContext) -> tuple[dict[str, 
         raise AssertionError("Methods must be a list")
     if not route.include_in_schema:
         return path_item, security_schemes, definitions
-    plan = plan_route(route)
-    inputs = collect_operation_inputs(plan)
+    plan, inputs = context.plans.of(route)
     for method in route.methods:
         operation, schemes, operation_definitions = _operation(route, plan, method, inputs, context)
         security_schemes.update(schemes)

@@ -9,12 +9,13 @@ bodies, responses and parameters).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from .._plan.fields import ModelField
 from .._plan.route_classes import api_route_class, route_contexts
-from .._plan.route_plan import plan_route
-from .inputs import collect_operation_inputs
+from .._plan.route_plan import RoutePlan, plan_route
+from .inputs import OperationInputs, collect_operation_inputs
 
 
 def iter_api_routes(routes: Sequence[Any]) -> Iterator[Any]:
@@ -25,7 +26,33 @@ def iter_api_routes(routes: Sequence[Any]) -> Iterator[Any]:
             yield context
 
 
-def get_fields_from_routes(routes: Sequence[Any]) -> list[ModelField]:
+class RoutePlans:
+    """Each route's plan and inputs, built once per document: the schema pass and the paths
+    pass both read them, and planning is most of what a route costs the document."""
+
+    def __init__(self) -> None:
+        # The entry keeps the route, so the ids in its key are not reused meanwhile.
+        self._by_route: dict[tuple[int, ...], tuple[Any, RoutePlan, OperationInputs]] = {}
+
+    def of(self, route: Any) -> tuple[RoutePlan, OperationInputs]:
+        key = _identity(route)
+        entry = self._by_route.get(key)
+        if entry is None:
+            plan = plan_route(route)
+            entry = self._by_route[key] = (route, plan, collect_operation_inputs(plan))
+        return entry[1], entry[2]
+
+
+def _identity(route: Any) -> tuple[int, ...]:
+    """What makes the route objects of two walks the same route: a route context (a frozen
+    view each walk makes anew) is its fields; any other route is itself."""
+    if is_dataclass(route):
+        return tuple(id(getattr(route, item.name)) for item in fields(route))
+    return (id(route),)
+
+
+def get_fields_from_routes(routes: Sequence[Any], plans: RoutePlans | None = None) -> list[ModelField]:
+    plans = RoutePlans() if plans is None else plans
     bodies: list[ModelField] = []
     responses: list[ModelField] = []
     parameters: list[ModelField] = []
@@ -33,7 +60,7 @@ def get_fields_from_routes(routes: Sequence[Any]) -> list[ModelField]:
     for route in iter_api_routes(routes):
         if not route.include_in_schema:
             continue
-        plan = plan_route(route)
+        plan, inputs = plans.of(route)
         if plan.body.field is not None:
             bodies.append(plan.body.field)
         if route.response_field is not None:
@@ -43,6 +70,6 @@ def get_fields_from_routes(routes: Sequence[Any]) -> list[ModelField]:
         if stream_item_field is not None:
             responses.append(stream_item_field)
         if route.callbacks:
-            callbacks.extend(get_fields_from_routes(route.callbacks))
-        parameters.extend(collect_operation_inputs(plan).flat_params())
+            callbacks.extend(get_fields_from_routes(route.callbacks, plans))
+        parameters.extend(inputs.flat_params())
     return callbacks + bodies + responses + parameters
