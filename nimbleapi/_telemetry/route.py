@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from .._compile.context import connection_context
-from .._compile.deps import compile_solver
+from .._compile.deps import RequestContext, Solver, compile_solver
 from .._compile.handler import RouteParts, compile_finisher, compile_request_body_reader, request_response
 from .._compile.codegen import solver_title
 from .._compile.handler import endpoint_context
@@ -67,6 +67,17 @@ class _Steps:
             return _NO_OPERATION
         return _OperationSpan(state.tracer, name, self.attributes, False)
 
+    async def solve(
+        self, state: _RequestTelemetry | None, data: TelemetryData | None, solve: Solver, ctx: RequestContext
+    ) -> tuple[dict[str, Any], list[Any]]:
+        """The route's dependencies solved in the dependencies span; the outcome is recorded
+        on the request's data, if it has telemetry."""
+        with self.span(state, "fastapi.dependencies"):
+            values, errors = await solve(ctx)
+            if data is not None:
+                data.values, data.errors = values, errors
+        return values, errors
+
 
 def compile_traced_route_app(parts: RouteParts, untraced: ASGIApp) -> ASGIApp:
     """The route's ASGI app: FastAPI's handler with its telemetry for a request that has
@@ -108,10 +119,7 @@ def traced_request_handler(parts: RouteParts) -> Callable[[Request], Awaitable[R
             data.body = None if body is Undefined else body
         scope = request.scope
         ctx = connection_context(request, body, overrides_provider)
-        with steps.span(state, "fastapi.dependencies"):
-            values, errors = await solve(ctx)
-            if data is not None:
-                data.values, data.errors = values, errors
+        values, errors = await steps.solve(state, data, solve, ctx)
         if errors:
             error = RequestValidationError(errors, body=None if body is Undefined else body, endpoint_ctx=contexts.for_scope(scope))
             _validation_failed(error)
@@ -208,10 +216,7 @@ def traced_websocket_handler(
             data.websocket = websocket
         scope = websocket.scope
         ctx = connection_context(websocket, None, dependency_overrides_provider)
-        with steps.span(state, "fastapi.dependencies"):
-            values, errors = await solve(ctx)
-            if data is not None:
-                data.values, data.errors = values, errors
+        values, errors = await steps.solve(state, data, solve, ctx)
         if errors:
             endpoint_ctx: Any = {**static_ctx, "path": f"WS {scope.get('root_path', '').rstrip('/')}{path}"}
             error = WebSocketRequestValidationError(errors, endpoint_ctx=endpoint_ctx)
