@@ -46,9 +46,10 @@ class _Components:
         self.security_schemes: dict[str, Any] = {}
         self.definitions = definitions
 
-    def add_paths(self, routes: Sequence[Any], context: DocumentContext) -> dict[str, dict[str, Any]]:
+    def add_paths(self, api_routes: Sequence[Any], context: DocumentContext) -> dict[str, dict[str, Any]]:
+        """The path items of *api_routes* (routes ``iter_api_routes`` gave)."""
         paths: dict[str, dict[str, Any]] = {}
-        for route in iter_api_routes(routes):
+        for route in api_routes:
             path_item, security_schemes, definitions = generate_path_item(route, context)
             if path_item:
                 paths.setdefault(route.path_format, {}).update(path_item)
@@ -78,9 +79,10 @@ def generate_openapi(
 ) -> dict[str, Any]:
     from ..openapi.models import OpenAPI
 
-    all_routes = [*routes, *(webhooks or [])]
+    # Walked once: each walk makes new route contexts, and the plans are kept per route object.
+    api_routes, api_webhooks = list(iter_api_routes(routes)), list(iter_api_routes(webhooks or []))
     plans = RoutePlans()
-    fields = get_fields_from_routes(all_routes, plans)
+    fields = get_fields_from_routes([*api_routes, *api_webhooks], plans)
     field_mapping, definitions = build_definitions(fields, separate_input_output_schemas=separate_input_output_schemas)
     context = DocumentContext(
         field_mapping=field_mapping,
@@ -89,8 +91,8 @@ def generate_openapi(
         plans=plans,
     )
     components = _Components(definitions)
-    paths = components.add_paths(routes, context)
-    webhook_paths = components.add_paths(webhooks or [], context)
+    paths = components.add_paths(api_routes, context)
+    webhook_paths = components.add_paths(api_webhooks, context)
     output: dict[str, Any] = {"openapi": openapi_version, "info": info}
     if servers:
         output["servers"] = servers

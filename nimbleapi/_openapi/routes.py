@@ -9,7 +9,6 @@ bodies, responses and parameters).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import fields, is_dataclass
 from typing import Any
 
 from .._plan.fields import ModelField
@@ -28,27 +27,19 @@ def iter_api_routes(routes: Sequence[Any]) -> Iterator[Any]:
 
 class RoutePlans:
     """Each route's plan and inputs, built once per document: the schema pass and the paths
-    pass both read them, and planning is most of what a route costs the document."""
+    pass both read them, and planning is most of what a route costs the document. The
+    document walks its routes once and gives both passes the same route objects."""
 
     def __init__(self) -> None:
-        # The entry keeps the route, so the ids in its key are not reused meanwhile.
-        self._by_route: dict[tuple[int, ...], tuple[Any, RoutePlan, OperationInputs]] = {}
+        # The entry keeps the route, so its id is not reused meanwhile.
+        self._by_route: dict[int, tuple[Any, RoutePlan, OperationInputs]] = {}
 
     def of(self, route: Any) -> tuple[RoutePlan, OperationInputs]:
-        key = _identity(route)
-        entry = self._by_route.get(key)
+        entry = self._by_route.get(id(route))
         if entry is None:
             plan = plan_route(route)
-            entry = self._by_route[key] = (route, plan, collect_operation_inputs(plan))
+            entry = self._by_route[id(route)] = (route, plan, collect_operation_inputs(plan))
         return entry[1], entry[2]
-
-
-def _identity(route: Any) -> tuple[int, ...]:
-    """What makes the route objects of two walks the same route: a route context (a frozen
-    view each walk makes anew) is its fields; any other route is itself."""
-    if is_dataclass(route):
-        return tuple(id(getattr(route, item.name)) for item in fields(route))
-    return (id(route),)
 
 
 def get_fields_from_routes(routes: Sequence[Any], plans: RoutePlans | None = None) -> list[ModelField]:
