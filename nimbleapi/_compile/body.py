@@ -19,13 +19,8 @@ from starlette.datastructures import FormData
 
 from .._plan.body_plan import BodyFieldPlan, NodeBodyPlan, plan_node_body
 from .._plan.fields import ModelField, missing_field_error
-from .form_values import (
-    FieldKeys,
-    compile_form_model_input,
-    form_values,
-    plan_keys,
-    validating_field,
-)
+from .._plan.raw_values import FieldKeys, field_keys
+from .form_values import compile_form_model_input, form_values
 from .params import validate_field
 
 Undefined = PydanticUndefined
@@ -110,7 +105,6 @@ def _embedded_value(body: Any, aliases: list[str]) -> tuple[Any, tuple[Any, ...]
 @dataclass(frozen=True, slots=True)
 class _BodyFieldPlan:
     field: ModelField
-    validator: ModelField  # the field itself, or its union-normalizing twin (form unions)
     aliases: list[str]
     read_form_model: Callable[[FormData], Awaitable[Any]] | None  # set for form models
 
@@ -119,7 +113,6 @@ def _compile_field(plan: BodyFieldPlan) -> _BodyFieldPlan:
     field, models = plan.field, list(plan.form_models)
     return _BodyFieldPlan(
         field=field,
-        validator=validating_field(field),
         aliases=list(plan.aliases),
         read_form_model=compile_form_model_input(field, models) if models else None,
     )
@@ -134,7 +127,7 @@ def compile_node_body_extractor(node: NodeBodyPlan) -> BodyExtractor:
     """``compile_body_extractor`` for a node's body plan."""
     single = node.whole
     fields = [plan.field for plan in node.fields]
-    plain_form_keys = plan_keys(tuple(plan for plan in node.fields if not plan.form_models))
+    plain_form_keys = field_keys([plan.field for plan in node.fields if not plan.form_models])
     plans = [_compile_field(plan) for plan in node.fields]
 
     async def extract(received: Any) -> tuple[dict[str, Any], list[Any]]:
@@ -148,7 +141,7 @@ def compile_node_body_extractor(node: NodeBodyPlan) -> BodyExtractor:
         if single:
             if type(received) is ValidatedBody:
                 return {fields[0].name: received.value}, []
-            value, field_errors = validate_field(plans[0].validator, body, ("body",))
+            value, field_errors = validate_field(plans[0].field, body, ("body",))
             return {fields[0].name: value}, field_errors
         for plan in plans:
             loc: tuple[Any, ...]
@@ -164,7 +157,7 @@ def compile_node_body_extractor(node: NodeBodyPlan) -> BodyExtractor:
                     errors.append(missing_field_error(("body", plan.aliases[0])))
                     continue
                 value, loc = found
-            result, field_errors = validate_field(plan.validator, value, loc)
+            result, field_errors = validate_field(plan.field, value, loc)
             if field_errors:
                 errors.extend(field_errors)
             else:

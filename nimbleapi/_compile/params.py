@@ -15,10 +15,10 @@ from urllib.parse import parse_qsl
 
 from pydantic import ValidationError
 from pydantic_core import PydanticUndefined, SchemaValidator
-from starlette.datastructures import FormData, Headers, ImmutableMultiDict, UploadFile
 
 from .._plan.fields import ModelField, missing_field_error, prefix_error_locations
 from .._plan.param_plan import ParamPlan, plan_params
+from .._plan.raw_values import extra_entries, is_empty_upload, read_value
 from .core_schema import takes_text_as_is
 
 Undefined = PydanticUndefined
@@ -40,31 +40,6 @@ def parse_query_string(query_string: bytes) -> list[tuple[str, str]]:
             name, _, value = field.partition("=")
             pairs.append((name, value))
     return pairs
-
-
-def is_empty_upload(value: Any) -> bool:
-    # Browsers send a part with an empty filename and no content when no file is chosen.
-    return isinstance(value, UploadFile) and value.filename == "" and value.size == 0
-
-
-def read_value(field: ModelField, source: Mapping[str, Any], key: str, *, as_list: bool) -> Any:
-    """The raw value of *key* in *source*, or Undefined when it is absent or empty."""
-    is_form = isinstance(source, FormData)
-    if as_list and isinstance(source, (ImmutableMultiDict, Headers)):
-        value: Any = source.getlist(key)
-        if is_form:
-            value = [item for item in value if not is_empty_upload(item)]
-        if not value:
-            return Undefined
-        return value
-    value = source.get(key)
-    if value is None:
-        return Undefined
-    if is_form and ((isinstance(value, str) and value == "") or is_empty_upload(value)):
-        return Undefined
-    if as_list and len(value) == 0:
-        return Undefined
-    return value
 
 
 def validate_field(field: ModelField, value: Any, loc: tuple[Any, ...]) -> tuple[Any, list[Any]]:
@@ -188,21 +163,6 @@ def _general_reader(plan: ParamPlan) -> Reader:
     return read
 
 
-def _extras(source: Any, processed: set[str]) -> dict[str, Any]:
-    """Keys of *source* no declared field consumed; repeated keys become lists."""
-    if isinstance(source, ImmutableMultiDict):
-        items = source.multi_items()
-    elif isinstance(source, Headers):
-        items = source.items()
-    else:
-        return {key: source.get(key) for key in source if key not in processed}
-    grouped: dict[str, list[Any]] = {}
-    for key, value in items:
-        if key not in processed:
-            grouped.setdefault(key, []).append(value)
-    return {key: values[0] if len(values) == 1 else values for key, values in grouped.items()}
-
-
 def _model_reader(plan: ParamPlan, model: type[Any]) -> Reader:
     """A parameter model: one model validated from several request keys (plus extras)."""
     field, location = plan.field, plan.location
@@ -229,7 +189,7 @@ def _model_reader(plan: ParamPlan, model: type[Any]) -> Reader:
                     header_names[sub.name] = key
             else:
                 processed.add(key)
-        collected.update(_extras(source, processed))
+        collected.update(extra_entries(source, processed))
         received: Any = collected
         keys_present = own_names.intersection(source.keys() if is_header else source)
         if not is_exact_model and not (keys_present or (extra_policy in ("allow", "forbid") and collected)):

@@ -33,7 +33,8 @@ from .. import params
 from ..dependencies.models import Dependant
 from .annotations import is_union, lenient_issubclass, optional_model_type
 from .fields import ModelField, model_fields_of
-from .params import is_json_field, request_keys
+from .form_unions import form_union_models
+from .request_keys import is_json_field, request_keys
 
 NoneType = type(None)
 
@@ -59,23 +60,6 @@ def takes_whole_body(fields: list[ModelField], embed_body_fields: bool) -> bool:
     """Whether a node's body fields are one field validated from the whole body: one field,
     the route embeds nothing, and it is not a form model (read from the form's keys)."""
     return len(fields) == 1 and not embed_body_fields and not should_embed_body_fields(fields) and not form_models(fields[0])
-
-
-def form_union_models(annotation: Any) -> list[type[BaseModel]]:
-    """The models of ``A | B [| None]`` (two or more models, nothing else), else []."""
-    if not is_union(annotation):
-        return []
-    models: list[type[BaseModel]] = []
-    for arg in get_args(annotation):
-        if arg is NoneType:
-            continue
-        if get_origin(arg) is Annotated:
-            arg = get_args(arg)[0]
-        if not lenient_issubclass(arg, BaseModel):
-            return []
-        models.append(arg)
-    # ``Model | None`` is a single (optional) form model, not a union.
-    return models if len(models) > 1 else []
 
 
 def form_models(field: ModelField) -> list[type[BaseModel]]:
@@ -118,27 +102,6 @@ def should_embed_body_fields(fields: list[ModelField]) -> bool:
         and not lenient_issubclass(first.field_info.annotation, BaseModel)
         and not form_models(first)
     )
-
-
-def with_form_union_validators(annotation: Any, normalize: Any) -> Any:
-    """``A | B`` where each branch first reshapes the raw form items with ``normalize(value, model=...)``.
-
-    Each branch must read repeated keys and empty values by its own field types, so the
-    reshaping happens inside the union, per branch. A ``Tag`` keeps error locations
-    naming the branch (the model name, or the tag the user gave).
-    """
-    choices: list[Any] = []
-    for choice in get_args(annotation):
-        if choice is NoneType:
-            choices.append(choice)
-            continue
-        model: Any = choice
-        metadata: list[Any] = []
-        if get_origin(choice) is Annotated:
-            model, *metadata = get_args(choice)
-        tag = next((item for item in reversed(metadata) if isinstance(item, Tag)), Tag(model.__name__))
-        choices.append(Annotated[choice, BeforeValidator(partial(normalize, model=model)), tag])
-    return Union[tuple(choices)]  # noqa: UP007
 
 
 def create_body_model(*, fields: Sequence[ModelField], model_name: str, config: ConfigDict | None = None) -> type[BaseModel]:

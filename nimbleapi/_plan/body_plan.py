@@ -19,7 +19,7 @@ from .. import params
 from ..dependencies.models import Dependant
 from .body import flat_body_params, form_models, should_embed_body_fields, takes_whole_body
 from .fields import ModelField
-from .params import reads_sequence, request_keys
+from .request_keys import reads_sequence, request_keys
 
 DEFAULT_BODY_MEDIA_TYPE = "application/json"
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .fields import ModelField, model_fields_of
-from .params import param_model, param_request_keys, reads_sequence, request_keys
+from .request_keys import param_model, param_request_keys, reads_sequence, request_keys
 
 RequestKey = tuple[str, str]  # (validation alias, key read from the request)
 

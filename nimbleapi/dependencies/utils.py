@@ -30,22 +30,25 @@ from .. import params as params
 from .._compile.body import compile_body_extractor
 from .._compile.context import ConnectionContext
 from .._compile.deps import compile_solver
-from .._compile.form_values import FormItem, field_keys, form_items, form_model_supplied, form_values
-from .._compile.form_values import normalize_form_branch
+from .._compile.form_values import form_model_supplied, form_values
 from .._compile.form_values import read_upload_bytes as _read_file_bytes  # noqa: F401  (FastAPI's name)
 from .._compile.params import compile_param_extractor
 from .._compile.streaming import _STREAM_ORIGINS as _STREAM_ORIGINS
 from .._compile.streaming import stream_item_type
-from .._compile.params import is_empty_upload, read_value, validate_field
+from .._compile.params import validate_field
 from .._plan.annotations import optional_model_type
-from .._plan.body import build_body_field, flat_body_params, form_models, form_union_models, should_embed_body_fields
+from .._plan.body import build_body_field, flat_body_params, form_models, should_embed_body_fields
 from .._plan.body import single_form_model
 from .._plan.deps import _SPECIAL_ATTRIBUTES, flat_dependant_nodes
 from .._plan.deps import get_dependant as get_dependant
 from .._plan.deps import get_parameterless_sub_dependant as get_parameterless_sub_dependant
 from .._plan.fields import ModelField
 from .._plan.fields import create_model_field as create_model_field
-from .._plan.params import MULTIPART_INCORRECT_INSTALL, MULTIPART_NOT_INSTALLED, flatten_param_fields, is_json_field, param_model, reads_sequence, request_keys
+from .._plan.form_unions import form_union_annotation, form_union_models
+from .._plan.form_unions import normalize_form_model as _normalize_form_model  # FastAPI's name, the very function validators wrap
+from .._plan.params import MULTIPART_INCORRECT_INSTALL, MULTIPART_NOT_INSTALLED
+from .._plan.raw_values import FormItem, field_keys, form_items, is_empty_upload, read_value
+from .._plan.request_keys import flatten_param_fields, is_json_field, param_model, reads_sequence, request_keys
 from .._plan.params import special_kind
 from .._plan.params import ParamDetails as ParamDetails
 from .._plan.params import analyze_param as analyze_param
@@ -239,6 +242,10 @@ def _get_form_union_models(annotation: Any) -> list[Any]:
     return form_union_models(annotation)
 
 
+def _add_form_union_validators(annotation: Any) -> Any:
+    return form_union_annotation(annotation)
+
+
 def _get_multidict_value(field: ModelField, values: Mapping[str, Any], alias: str) -> Any:
     return read_value(field, values, alias, as_list=reads_sequence(field))
 
@@ -252,8 +259,6 @@ async def _extract_form_body(body_fields: list[ModelField], received_body: FormD
         yield item
 
 
-def _normalize_form_model(value: Any, *, model: type[Any]) -> Any:
-    return normalize_form_branch(value, model=model)
 
 
 def _is_form_model_supplied(model: type[Any], received_body: FormData) -> bool:

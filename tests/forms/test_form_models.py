@@ -4,12 +4,14 @@ Endpoint annotations are evaluated eagerly (no ``from __future__ import annotati
 endpoints here refer to models local to this module's tests.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import pytest
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Tag
 
 from nimbleapi import FastAPI, Form, UploadFile
+from nimbleapi.dependencies.utils import _normalize_form_model
+from nimbleapi.routing import APIRoute
 from nimbleapi.testclient import TestClient
 
 
@@ -112,6 +114,20 @@ def test_empty_value_is_missing_in_the_union_branch(path: str, branch: str) -> N
     assert response.status_code == 422
     error = response.json()["detail"][0]
     assert (error["type"], error["loc"]) == ("missing", ["body", branch, "value"])
+
+
+def test_union_parameter_declares_each_member_normalized_by_the_public_helper() -> None:
+    # Extensions find the members validated as form data by this very function in the
+    # parameter's own annotation, and re-validate migrated bodies with it.
+    route = next(route for route in app.routes if isinstance(route, APIRoute) and route.path == "/union")
+    members = get_args(route.dependant.body_params[0].field_info.annotation)
+    validators = [item.func for member in members for item in member.__metadata__ if isinstance(item, BeforeValidator)]
+    assert [(validator.func, validator.keywords) for validator in validators] == [
+        (_normalize_form_model, {"model": Text}),
+        (_normalize_form_model, {"model": Lines}),
+    ]
+    tags = [item.tag for member in members for item in member.__metadata__ if isinstance(item, Tag)]
+    assert tags == ["Text", "Lines"]
 
 
 def test_multipart_union_branch_is_read_the_same_way() -> None:
