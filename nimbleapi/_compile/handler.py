@@ -60,8 +60,8 @@ def json_invalid_error(exc: Any, endpoint_ctx: EndpointContext) -> RequestValida
 
 def build_request_handler(parts: RouteParts) -> RouteHandler:
     """FastAPI's ``handler(request) -> Response`` for a route's parts."""
-    contexts, overrides_provider = parts.contexts, parts.overrides_provider
-    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields, title=parts.solver_title)
+    contexts, overrides_provider = parts.plan.contexts, parts.overrides_provider
+    solve = compile_solver(parts.plan.dependant, embed_body_fields=parts.plan.body.embedded, title=parts.solver_title)
     read_body = compile_request_body_reader(parts)
     finish = compile_finisher(parts)
 
@@ -80,7 +80,7 @@ def build_request_handler(parts: RouteParts) -> RouteHandler:
 def compile_request_body_reader(parts: RouteParts) -> Callable[[Request], Awaitable[Any]]:
     """``await read_body(request)``: the route's body as FastAPI's handler reads it (form data,
     parsed JSON, or Undefined when the route has no body)."""
-    body, contexts = parts.plan.body, parts.contexts
+    body, contexts = parts.plan.body, parts.plan.contexts
     reads_form = body.field is not None and body.is_form
     reads_json = body.field is not None and not body.is_form
     strict_content_type, form_limits = parts.strict_content_type, parts.form_limits
@@ -106,7 +106,7 @@ def compile_request_body_reader(parts: RouteParts) -> Callable[[Request], Awaita
 def compile_finisher(parts: RouteParts) -> Finisher:
     """``await finish(values, ctx, scope) -> Response``: the endpoint called with the solved
     values, and its answer. Through replaced FastAPI helpers when there are any."""
-    contexts, stream_respond = parts.contexts, parts.stream_respond
+    contexts, stream_respond = parts.plan.contexts, parts.stream_respond
     if stream_respond is not None:  # FastAPI streams without run_endpoint_function or serialize_response
 
         def finish_stream(values: dict[str, Any], ctx: Any, scope: Scope) -> Awaitable[Response]:
@@ -114,8 +114,8 @@ def compile_finisher(parts: RouteParts) -> Finisher:
 
         return finish_stream
     if parts.run_endpoint is not None or parts.serialize is not None:
-        return compile_hooked_finisher(parts, parts.run_endpoint, parts.serialize)
-    call, respond = parts.dependant.call, parts.respond
+        return compile_hooked_finisher(parts.plan, parts.run_endpoint, parts.serialize)
+    call, respond = parts.plan.dependant.call, parts.respond
     assert call is not None, "dependant.call must be a function"
     invoke = call if is_coroutine_callable(call) else in_worker_thread(call)
 
@@ -180,21 +180,13 @@ def request_response(func: Callable[[Request], Awaitable[Response] | Response], 
 class RouteParts:
     """What a route's request handling is built from, resolved from the route once."""
 
-    dependant: Dependant
-    body_field: ModelField | None
-    embed_body_fields: bool
+    plan: RoutePlan  # the route's plan: its tree, body, response and endpoint description
     respond: Callable[..., Response]
     overrides_provider: Any
     strict_content_type: bool
-    contexts: EndpointContexts
-    plan: RoutePlan  # what the parts are built from; the fields above and below are read off it
-    response_field: ModelField | None = None
-    response_class: Any = None
-    options: ResponseOptions = ResponseOptions()
     form_limits: Any = None
     stream_respond: Callable[..., Awaitable[Response]] | None = None
     write_json: JSONWriter | None = None
-    status_code: int | None = None
     # Replacements of FastAPI's ``run_endpoint_function`` / ``serialize_response`` to call.
     run_endpoint: EndpointRunner | None = None
     serialize: Serializer | None = None
@@ -241,21 +233,13 @@ def parts_of_plan(
         )
     strict = arguments["strict_content_type"]
     return RouteParts(
-        dependant=dependant,
-        body_field=plan.body.field,
-        embed_body_fields=plan.body.embedded,
+        plan=plan,
         respond=compile_responder(response_field=response.field, **answer),
         overrides_provider=arguments["dependency_overrides_provider"],
         strict_content_type=strict.value if isinstance(strict, DefaultPlaceholder) else strict,
-        contexts=contexts,
-        plan=plan,
-        response_field=response.field,
-        response_class=response.response_class,
-        options=response.options,
         form_limits=arguments["form_limits"],
         stream_respond=stream_respond,
         write_json=compile_json_writer(response_field=response.field, context_of=contexts.for_scope, **answer),
-        status_code=response.status_code,
         run_endpoint=run_endpoint,
         serialize=serialize,
         solver_title=solver_title(plan.methods, contexts.path, call),

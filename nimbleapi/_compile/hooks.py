@@ -13,7 +13,7 @@ FastAPI builds from what it returned.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -23,32 +23,14 @@ from .._plan.callables import is_coroutine_callable
 from .._telemetry.observe import operation, run_in_operation
 from ..datastructures import DefaultPlaceholder
 from .._plan.http import is_body_allowed_for_status_code
-from ..dependencies.models import Dependant
-from .._plan.fields import ModelField
-from .respond import ResponseOptions, serialize_response
+from .._plan.route_plan import RoutePlan
+from .respond import serialize_response
 from .streaming import _copy_sub_response_headers, _response_kwargs
 
 EndpointRunner = Callable[..., Awaitable[Any]]
 Serializer = Callable[..., Awaitable[Any]]
 # ``await finish(values, ctx, scope) -> Response``: the endpoint called, and its answer.
 Finisher = Callable[[dict[str, Any], Any, Scope], Awaitable[Response]]
-
-
-class FinisherParts(Protocol):
-    """What a hooked finisher reads of a route's parts (``handler.RouteParts``)."""
-
-    @property
-    def dependant(self) -> Dependant: ...
-    @property
-    def contexts(self) -> Any: ...
-    @property
-    def response_field(self) -> ModelField | None: ...
-    @property
-    def response_class(self) -> Any: ...
-    @property
-    def options(self) -> ResponseOptions: ...
-    @property
-    def status_code(self) -> int | None: ...
 
 
 async def run_endpoint_function(*, dependant: Any, values: dict[str, Any], is_coroutine: bool) -> Any:
@@ -61,17 +43,17 @@ async def run_endpoint_function(*, dependant: Any, values: dict[str, Any], is_co
     return await run_in_threadpool(run_in_operation, "endpoint", dependant.call, values)
 
 
-def compile_hooked_finisher(parts: FinisherParts, run: EndpointRunner | None, serialize: Serializer | None) -> Finisher:
+def compile_hooked_finisher(plan: RoutePlan, run: EndpointRunner | None, serialize: Serializer | None) -> Finisher:
     """``await finish(values, ctx, scope) -> Response`` through *run* and *serialize* (None: the originals)."""
     run = run or run_endpoint_function
     serialize = serialize or serialize_response
-    dependant, contexts, field = parts.dependant, parts.contexts, parts.response_field
+    dependant, contexts, field = plan.dependant, plan.contexts, plan.response.field
     assert dependant.call is not None, "dependant.call must be a function"
     is_coroutine = is_coroutine_callable(dependant.call)
-    response_class = parts.response_class
+    response_class = plan.response.response_class
     dump_json = field is not None and isinstance(response_class, DefaultPlaceholder)
     actual_class: type[Response] = response_class.value if isinstance(response_class, DefaultPlaceholder) else response_class
-    options, status_code = parts.options.as_kwargs(), parts.status_code
+    options, status_code = plan.response.options.as_kwargs(), plan.response.status_code
 
     async def finish(values: dict[str, Any], ctx: Any, scope: Scope) -> Response:
         content = await run(dependant=dependant, values=values, is_coroutine=is_coroutine)

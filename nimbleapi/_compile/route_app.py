@@ -56,14 +56,14 @@ def compile_route_app(parts: RouteParts) -> ASGIApp:
     """The route's ASGI app. Streamed answers and forms keep the ``handler(request)`` path:
     their handling reads the ``Request`` throughout anyway."""
     if parts.stream_respond is not None or parts.plan.body.is_form:
-        return request_response(parts.request_handler(), reads_body=parts.body_field is not None)
-    if parts.write_json is not None and not has_inputs(parts.dependant):
+        return request_response(parts.request_handler(), reads_body=parts.plan.body.field is not None)
+    if parts.write_json is not None and not has_inputs(parts.plan.dependant):
         return _app_without_inputs(parts, parts.write_json)
-    if parts.dependant.dependencies:
+    if parts.plan.dependant.dependencies:
         deliver = _compile_deliverer(parts)
         helpers = {
             "deliver": deliver,
-            "send_response": _response_sender(parts.respond, parts.contexts),
+            "send_response": _response_sender(parts.respond, parts.plan.contexts),
             "finish_in_stacks": _finish_in_stacks,
             "Raising": _Raising,
         }
@@ -79,7 +79,7 @@ def compile_composed_route_app(parts: RouteParts) -> ASGIApp:
     route with sub-dependencies is served by the same steps written out as one generated
     coroutine (``route_codegen``) instead, which calls back into the helpers here."""
     produce, deliver = _compile_producer(parts), _compile_deliverer(parts)
-    if not parts.dependant.dependencies:
+    if not parts.plan.dependant.dependencies:
         return _app_without_dependencies(produce, deliver)
     return _app(produce, deliver, parts.overrides_provider)
 
@@ -195,10 +195,10 @@ class _Raising:
 
 def _app_without_inputs(parts: RouteParts, write: JSONWriter) -> ASGIApp:
     """No parameters and no dependencies: nothing to solve or override, no context to keep."""
-    call = parts.dependant.call
+    call = parts.plan.dependant.call
     assert call is not None, "dependant.call must be a function"
     invoke = call if is_coroutine_callable(call) else in_worker_thread(call)
-    status = parts.status_code or 200
+    status = parts.plan.response.status_code or 200
     deliver = _compile_deliverer(parts)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -231,13 +231,13 @@ def _app_without_inputs(parts: RouteParts, write: JSONWriter) -> ASGIApp:
 
 def _compile_producer(parts: RouteParts) -> Producer:
     """``produce(ctx)``: the endpoint's return value, or the 422 of everything wrong in the request."""
-    call = parts.dependant.call
+    call = parts.plan.dependant.call
     assert call is not None, "dependant.call must be a function"
     invoke = call if is_coroutine_callable(call) else in_worker_thread(call)
-    if not has_inputs(parts.dependant):
+    if not has_inputs(parts.plan.dependant):
         return lambda ctx: invoke()  # the endpoint's own coroutine, awaited by the caller
-    contexts = parts.contexts
-    read = compile_reader(parts.dependant)
+    contexts = parts.plan.contexts
+    read = compile_reader(parts.plan.dependant)
     if read is not None:
 
         async def produce_from_parameters(ctx: ScopeContext) -> Any:
@@ -247,8 +247,8 @@ def _compile_producer(parts: RouteParts) -> Producer:
             return await invoke(**values)
 
         return produce_from_parameters
-    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields, title=parts.solver_title)
-    if parts.body_field is None:
+    solve = compile_solver(parts.plan.dependant, embed_body_fields=parts.plan.body.embedded, title=parts.solver_title)
+    if parts.plan.body.field is None:
 
         async def produce(ctx: ScopeContext) -> Any:
             values, errors = await solve(ctx)
@@ -305,7 +305,7 @@ async def _validated_or_parsed_body(
 
 def _reads_only_one_body(parts: RouteParts) -> bool:
     """``def endpoint(item: Item)``: one JSON body value, taken whole, and nothing else to solve."""
-    dependant = parts.dependant
+    dependant = parts.plan.dependant
     return (
         not (dependant.dependencies or dependant.path_params or dependant.query_params)
         and not (dependant.header_params or dependant.cookie_params)
@@ -316,8 +316,8 @@ def _reads_only_one_body(parts: RouteParts) -> bool:
 
 def _body_only_producer(parts: RouteParts, read_body: BodyReader, invoke: Any) -> Producer:
     """The body validated as the endpoint's one argument: what solving the dependency tree gives."""
-    field = parts.dependant.body_params[0]
-    name, contexts = field.name, parts.contexts
+    field = parts.plan.dependant.body_params[0]
+    name, contexts = field.name, parts.plan.contexts
     validate_json = _direct_body_validator(parts)
     strict_content_type = parts.strict_content_type
 
@@ -421,11 +421,11 @@ async def receive_body(receive: Receive, limit: int | None = None) -> bytes:
 
 def _compile_deliverer(parts: RouteParts) -> Deliverer:
     """``deliver(ctx, content)``: plain JSON straight to ``send``, anything else as a Response."""
-    send_response = _response_sender(parts.respond, parts.contexts)
+    send_response = _response_sender(parts.respond, parts.plan.contexts)
     write = parts.write_json
     if write is None:
         return send_response
-    status = parts.status_code or 200
+    status = parts.plan.response.status_code or 200
 
     async def deliver(ctx: ScopeContext, content: Any) -> None:
         if ctx.response is not None or ctx.background_tasks is not None or isinstance(content, Response):
@@ -461,7 +461,7 @@ def serves_compiled(parts: RouteParts) -> bool:
 def app_around(parts: RouteParts, produce: Producer, deliver: Deliverer) -> ASGIApp:
     """The route's app around *produce* and *deliver*: exit stacks, overrides and exception
     answers as the route's own compiled app has them."""
-    if not parts.dependant.dependencies:
+    if not parts.plan.dependant.dependencies:
         return _app_without_dependencies(produce, deliver)
     return _app(produce, deliver, parts.overrides_provider)
 

@@ -42,23 +42,23 @@ def generate_route_app(parts: RouteParts, helpers: Mapping[str, Any]) -> ASGIApp
     *helpers*: the composition's ``deliver`` (the route's deliverer), ``send_response``,
     ``finish_in_stacks`` and ``Raising`` (see ``route_app``).
     """
-    dependant = parts.dependant
+    dependant = parts.plan.dependant
     call = dependant.call
     assert call is not None, "dependant.call must be a function"
-    if parts.body_field is not None or not dependant.dependencies:
+    if parts.plan.body.field is not None or not dependant.dependencies:
         return None
     writer = Writer()
     writer.indent = 3
     writer.line("errors = []")
     writer.line("v0 = {}")
-    if not write_solver(writer, dependant, parts.embed_body_fields):
+    if not write_solver(writer, dependant, parts.plan.body.embedded):
         return None
     endpoint = function_name(call, "endpoint")
     if is_coroutine_callable(call):
         invoke = writer.name(call, endpoint)
     else:
         invoke = writer.name(in_worker_thread(call), f"run_{endpoint}")
-    contexts = writer.name(parts.contexts, "endpoint_contexts")
+    contexts = writer.name(parts.plan.contexts, "endpoint_contexts")
     writer.line("if errors:")
     writer.line(
         f"    raise {writer.name(RequestValidationError, 'RequestValidationError')}"
@@ -130,7 +130,7 @@ def _write_delivery(writer: Writer, parts: RouteParts, names: Mapping[str, str])
     writer.line("else:")
     writer.line(f"    body = {writer.name(parts.write_json, 'write_json')}(content, scope)")
     writer.line("    ctx.started = True")
-    status, content_type = parts.status_code or 200, writer.name(JSON_CONTENT_TYPE, "JSON_CONTENT_TYPE")
+    status, content_type = parts.plan.response.status_code or 200, writer.name(JSON_CONTENT_TYPE, "JSON_CONTENT_TYPE")
     writer.line(
         f'    await send({{"type": "http.response.start", "status": {status!r}, '
         f'"headers": [(b"content-length", str(len(body)).encode("latin-1")), {content_type}]}})'

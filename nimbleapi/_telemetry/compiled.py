@@ -36,7 +36,7 @@ Solve = Callable[[ScopeContext], Awaitable[tuple[dict[str, Any], list[Any]]]]
 
 def compile_traced_app(parts: RouteParts) -> ASGIApp:
     """The route's compiled app for requests with telemetry (``serves_compiled(parts)``)."""
-    call = parts.dependant.call
+    call = parts.plan.dependant.call
     assert call is not None, "dependant.call must be a function"
     serialization = StepSpan("serialization", call)
     traced_parts = replace(
@@ -49,11 +49,11 @@ def compile_traced_app(parts: RouteParts) -> ASGIApp:
 
 def _traced_producer(parts: RouteParts) -> Producer:
     """``produce(ctx)``: FastAPI's traced steps up to the endpoint's return value."""
-    call, contexts, template = parts.dependant.call, parts.contexts, parts.contexts.path
+    call, contexts, template = parts.plan.dependant.call, parts.plan.contexts, parts.plan.contexts.path
     assert call is not None
     dependencies, invoke = StepSpan("dependencies", call), _traced_endpoint(call)
     solve = _solver(parts)
-    read_body = None if parts.body_field is None else BodyReader(parts.strict_content_type, contexts)
+    read_body = None if parts.plan.body.field is None else BodyReader(parts.strict_content_type, contexts)
 
     async def produce(ctx: ScopeContext) -> Any:
         scope = ctx.scope
@@ -85,9 +85,9 @@ def _traced_producer(parts: RouteParts) -> Producer:
 
 def _solver(parts: RouteParts) -> Solve:
     """The route's dependency solver (its parameter reader, when that is all it needs)."""
-    read = compile_reader(parts.dependant)
+    read = compile_reader(parts.plan.dependant)
     if read is None:
-        return compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields, title=parts.solver_title)
+        return compile_solver(parts.plan.dependant, embed_body_fields=parts.plan.body.embedded, title=parts.solver_title)
 
     async def solve_parameters(ctx: ScopeContext) -> tuple[dict[str, Any], list[Any]]:
         return read(ctx)

@@ -85,7 +85,7 @@ def compile_traced_route_app(parts: RouteParts, untraced: ASGIApp) -> ASGIApp:
     if serves_compiled(parts):
         traced = compile_traced_app(parts)
     else:
-        traced = request_response(traced_request_handler(parts), reads_body=parts.body_field is not None)
+        traced = request_response(traced_request_handler(parts), reads_body=parts.plan.body.field is not None)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("fastapi.telemetry") is None:
@@ -97,11 +97,11 @@ def compile_traced_route_app(parts: RouteParts, untraced: ASGIApp) -> ASGIApp:
 
 
 def traced_request_handler(parts: RouteParts) -> Callable[[Request], Awaitable[Response]]:
-    call = parts.dependant.call
+    call = parts.plan.dependant.call
     assert call is not None, "dependant.call must be a function"
-    contexts, overrides_provider = parts.contexts, parts.overrides_provider
+    contexts, overrides_provider = parts.plan.contexts, parts.overrides_provider
     steps = _Steps(call, contexts.path)
-    solve = compile_solver(parts.dependant, embed_body_fields=parts.embed_body_fields, title=parts.solver_title)
+    solve = compile_solver(parts.plan.dependant, embed_body_fields=parts.plan.body.embedded, title=parts.solver_title)
     read_body = compile_request_body_reader(parts)
     finish = _traced_finisher(parts, steps)
 
@@ -138,7 +138,7 @@ def _traced_finisher(parts: RouteParts, steps: _Steps) -> TracedFinisher:
     if parts.stream_respond is None and (parts.run_endpoint is not None or parts.serialize is not None):
         # Replaced FastAPI helpers: the original run_endpoint_function opens the endpoint
         # span (a replacement that calls it keeps it), the handler the serialization span.
-        hooked = compile_hooked_finisher(parts, parts.run_endpoint, _traced_serializer(parts.serialize, steps))
+        hooked = compile_hooked_finisher(parts.plan, parts.run_endpoint, _traced_serializer(parts.serialize, steps))
 
         def finish_hooked(values: dict[str, Any], ctx: Any, scope: Any, state: Any) -> Awaitable[Response]:
             return hooked(values, ctx, scope)
@@ -151,7 +151,7 @@ def _traced_finisher(parts: RouteParts, steps: _Steps) -> TracedFinisher:
             return plain(values, ctx, scope)
 
         return finish_plainly
-    call, respond, contexts = parts.dependant.call, parts.respond, parts.contexts
+    call, respond, contexts = parts.plan.dependant.call, parts.respond, parts.plan.contexts
     assert call is not None
     invoke = _traced_endpoint(call, steps)
 
