@@ -28,7 +28,7 @@ from .._plan.callables import is_async_gen_callable, is_coroutine_callable, is_g
 from .._plan.describe import EndpointContexts as EndpointContexts
 from .._plan.describe import endpoint_context as endpoint_context
 from .._plan.fields import ModelField
-from .._plan.route_plan import RoutePlan, handler_arguments as handler_arguments, plan_from_arguments, plan_route
+from .._plan.route_plan import DeclaredRoute, RoutePlan, handler_arguments as handler_arguments, plan_from_arguments, plan_route
 from ..datastructures import DefaultPlaceholder
 from ..dependencies.models import Dependant
 from ..exceptions import EndpointContext, FastAPIError, RequestValidationError
@@ -246,7 +246,7 @@ def parts_of_plan(
     )
 
 
-def route_parts(route: Any) -> RouteParts:
+def route_parts(route: DeclaredRoute) -> RouteParts:
     """The parts of *route* (an ``APIRoute``): its plan, built as its compilation starts,
     without the dependencies done as route steps (``route_steps``): they are not solved."""
     plan = plan_route(route)

@@ -9,11 +9,12 @@ two into ``components``.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._plan.route_classes import api_route_class
-from .._plan.route_plan import OperationPlan, RoutePlan, plan_operation
+from .._plan.route_plan import DeclaredRoute, OperationPlan, RoutePlan, plan_operation
 from ..openapi.constants import METHODS_WITH_BODY
 from .._plan.http import deep_dict_update
 from .inputs import OperationInputs
@@ -36,11 +37,11 @@ class DocumentContext:
     plans: RoutePlans = field(default_factory=RoutePlans)
 
 
-def generate_operation_summary(*, route: Any, method: str) -> str:
+def generate_operation_summary(*, route: DeclaredRoute, method: str) -> str:
     return plan_operation(route).summary
 
 
-def _warn_duplicate_operation_id(endpoint: Any, operation_id: str) -> None:
+def _warn_duplicate_operation_id(endpoint: Callable[..., Any], operation_id: str) -> None:
     endpoint_name = getattr(endpoint, "__name__", "<unnamed_endpoint>")
     message = f"Duplicate Operation ID {operation_id} for function {endpoint_name}"
     file_name = getattr(endpoint, "__globals__", {}).get("__file__")
@@ -49,11 +50,11 @@ def _warn_duplicate_operation_id(endpoint: Any, operation_id: str) -> None:
     warnings.warn(message, stacklevel=1)
 
 
-def get_openapi_operation_metadata(*, route: Any, method: str, operation_ids: set[str]) -> dict[str, Any]:
+def get_openapi_operation_metadata(*, route: DeclaredRoute, method: str, operation_ids: set[str]) -> dict[str, Any]:
     return operation_metadata(plan_operation(route), route.endpoint, operation_ids)
 
 
-def operation_metadata(options: OperationPlan, endpoint: Any, operation_ids: set[str]) -> dict[str, Any]:
+def operation_metadata(options: OperationPlan, endpoint: Callable[..., Any], operation_ids: set[str]) -> dict[str, Any]:
     """Tags, summary, description, operation id and deprecation of one operation."""
     operation: dict[str, Any] = {}
     if options.tags:
@@ -70,9 +71,10 @@ def operation_metadata(options: OperationPlan, endpoint: Any, operation_ids: set
     return operation
 
 
-def _callbacks(route: Any, context: DocumentContext) -> dict[str, Any]:
+def _callbacks(routes: Sequence[Any], context: DocumentContext) -> dict[str, Any]:
+    """The Callback Objects of an operation: a path item per API route among *routes*."""
     callbacks: dict[str, Any] = {}
-    for callback in route.callbacks:
+    for callback in routes:
         if isinstance(getattr(callback, "original_route", callback), api_route_class()):
             path_item, _, _ = generate_path_item(callback, context)
             callbacks[callback.name] = {callback.path: path_item}
@@ -80,7 +82,7 @@ def _callbacks(route: Any, context: DocumentContext) -> dict[str, Any]:
 
 
 def _operation(
-    route: Any, plan: RoutePlan, method: str, inputs: OperationInputs, context: DocumentContext
+    route: DeclaredRoute, plan: RoutePlan, method: str, inputs: OperationInputs, context: DocumentContext
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(operation, security schemes, definitions) for one method of ``route``, from its plan."""
     separate = context.separate_input_output_schemas
@@ -97,10 +99,10 @@ def _operation(
         if request_body:
             operation["requestBody"] = request_body
     if route.callbacks:
-        operation["callbacks"] = _callbacks(route, context)
+        operation["callbacks"] = _callbacks(route.callbacks, context)
     reads_input = bool(inputs.flat_params() or plan.body.field)
     responses, definitions = build_responses(
-        route, context.field_mapping, reads_input=reads_input, separate_input_output_schemas=separate
+        plan, options, context.field_mapping, reads_input=reads_input, separate_input_output_schemas=separate
     )
     operation["responses"] = responses
     if options.openapi_extra:
@@ -108,7 +110,7 @@ def _operation(
     return operation, security_schemes, definitions
 
 
-def generate_path_item(route: Any, context: DocumentContext) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def generate_path_item(route: DeclaredRoute, context: DocumentContext) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(path item, security schemes, definitions) for ``route``; empty when it is hidden."""
     path_item: dict[str, Any] = {}
     security_schemes: dict[str, Any] = {}

@@ -1,7 +1,8 @@
 """Operation ``responses``: the route's own response, its declared extra ones, and 422.
 
-Input: an API route (status code, response class, ``response_field``,
-``responses``/``response_fields``, streaming flags) and the generated schemas.
+Input: a route's plan (its ``ResponsePlan``: status code, response class, response
+field, streaming flags; its ``OperationPlan``: ``responses``/``response_fields``, the
+main response's description) and the generated schemas.
 Output: the Responses Object, plus the shared validation-error definitions when
 the 422 response refers to them.
 """
@@ -15,7 +16,11 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from .._plan.fields import ModelField
+from .._plan.response_plan import ResponsePlan
+from .._plan.route_plan import OperationPlan, RoutePlan
 from ..datastructures import DefaultPlaceholder
+from ..dependencies.models import Dependant
 from ..openapi.constants import REF_PREFIX
 from .._plan.http import deep_dict_update, is_body_allowed_for_status_code
 from .schemas import FieldMapping, field_schema
@@ -67,8 +72,8 @@ VALIDATION_ERROR_RESPONSE: dict[str, Any] = {
 }
 
 
-def response_class_of(route: Any) -> type[Response]:
-    response_class = route.response_class
+def response_class_of(response: ResponsePlan) -> type[Response]:
+    response_class = response.response_class
     if isinstance(response_class, DefaultPlaceholder):
         response_class = response_class.value
     if not response_class:
@@ -76,9 +81,9 @@ def response_class_of(route: Any) -> type[Response]:
     return response_class  # type: ignore[no-any-return]
 
 
-def _status_code_key(route: Any, response_class: type[Response]) -> str:
-    if route.status_code is not None:
-        return str(route.status_code)
+def _status_code_key(status_code: int | None, response_class: type[Response]) -> str:
+    if status_code is not None:
+        return str(status_code)
     # Without an explicit status code the response class's own default applies.
     default = inspect.signature(response_class.__init__).parameters.get("status_code")
     if default is not None and isinstance(default.default, int):
@@ -89,22 +94,22 @@ def _status_code_key(route: Any, response_class: type[Response]) -> str:
 class _ResponseWriter:
     """Builds one operation's responses; holds what every step needs."""
 
-    def __init__(self, route: Any, field_mapping: FieldMapping, separate_input_output_schemas: bool) -> None:
-        self.route = route
+    def __init__(self, plan: RoutePlan, options: OperationPlan, field_mapping: FieldMapping, separate_input_output_schemas: bool) -> None:
+        self.plan, self.response, self.options = plan, plan.response, options
         self.field_mapping = field_mapping
         self.separate = separate_input_output_schemas
-        self.response_class = response_class_of(route)
+        self.response_class = response_class_of(plan.response)
         self.media_type: str | None = self.response_class.media_type
         self.responses: dict[str, Any] = {}
 
-    def schema_of(self, model_field: Any) -> dict[str, Any]:
+    def schema_of(self, model_field: ModelField) -> dict[str, Any]:
         return field_schema(model_field, self.field_mapping, separate_input_output_schemas=self.separate)
 
     def add_main_response(self) -> None:
-        status = _status_code_key(self.route, self.response_class)
+        status = _status_code_key(self.response.status_code, self.response_class)
         response = self.responses.setdefault(status, {})
-        response["description"] = self.route.response_description
-        if not is_body_allowed_for_status_code(self.route.status_code):
+        response["description"] = self.options.response_description
+        if not is_body_allowed_for_status_code(self.response.status_code):
             return
         content = self._main_content()
         if content is not None:
@@ -112,11 +117,11 @@ class _ResponseWriter:
             response.setdefault("content", {}).setdefault(media_type, {}).update(media)
 
     def _main_content(self) -> tuple[str, dict[str, Any]] | None:
-        route = self.route
-        item_field = getattr(route, "stream_item_field", None)
-        if getattr(route, "is_json_stream", False):
+        response = self.response
+        item_field = response.stream_item_field
+        if response.is_json_stream:
             return "application/jsonl", {"itemSchema": self.schema_of(item_field) if item_field else {}}
-        if getattr(route, "is_sse_stream", False):
+        if response.is_sse_stream:
             item_schema = copy.deepcopy(SSE_EVENT_SCHEMA)
             if item_field:
                 item_schema["required"] = ["data"]
@@ -130,11 +135,11 @@ class _ResponseWriter:
             return None
         schema: dict[str, Any] = {"type": "string"}
         if isinstance(self.response_class, type) and issubclass(self.response_class, JSONResponse):
-            schema = self.schema_of(route.response_field) if route.response_field else {}
+            schema = self.schema_of(response.field) if response.field else {}
         return self.media_type, {"schema": schema}
 
     def add_additional_responses(self) -> None:
-        declared_responses = {**dependency_responses(getattr(self.route, "dependant", None)), **(self.route.responses or {})}
+        declared_responses = {**dependency_responses(self.plan.dependant), **self.options.responses}
         for status_code, declared in declared_responses.items():
             if not isinstance(declared, dict):
                 raise AssertionError("An additional response must be a dict")
@@ -143,7 +148,7 @@ class _ResponseWriter:
             key = str(status_code).upper()
             key = "default" if key == "DEFAULT" else key
             response = self.responses.setdefault(key, {})
-            model_field = (self.route.response_fields or {}).get(status_code)
+            model_field = self.options.response_fields.get(status_code)
             if model_field is not None:
                 media_type = self.media_type or "application/json"
                 schema = extra.setdefault("content", {}).setdefault(media_type, {}).setdefault("schema", {})
@@ -163,11 +168,11 @@ class _ResponseWriter:
         return True
 
 
-def dependency_responses(dependant: Any) -> dict[int | str, Any]:
+def dependency_responses(dependant: Dependant) -> dict[int | str, Any]:
     """Responses the route's dependencies declare they may answer: a dependency callable
     with an ``openapi_responses`` mapping (a rate limit's 429, for example)."""
     found: dict[int | str, Any] = {}
-    for sub in getattr(dependant, "dependencies", None) or ():
+    for sub in dependant.dependencies:
         found.update(dependency_responses(sub))
         found.update(getattr(sub.call, "openapi_responses", None) or {})
     return found
@@ -179,10 +184,16 @@ def _status_text(status_code: int | str) -> str | None:
 
 
 def build_responses(
-    route: Any, field_mapping: FieldMapping, *, reads_input: bool, separate_input_output_schemas: bool = True
+    plan: RoutePlan,
+    options: OperationPlan,
+    field_mapping: FieldMapping,
+    *,
+    reads_input: bool,
+    separate_input_output_schemas: bool = True,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(responses object, definitions it needs) for one operation of ``route``."""
-    writer = _ResponseWriter(route, field_mapping, separate_input_output_schemas)
+    """(responses object, definitions it needs) for one operation: the route's *plan*, with
+    *options* its documented options."""
+    writer = _ResponseWriter(plan, options, field_mapping, separate_input_output_schemas)
     writer.add_main_response()
     writer.add_additional_responses()
     definitions: dict[str, Any] = {}

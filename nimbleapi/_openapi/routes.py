@@ -13,7 +13,7 @@ from typing import Any
 
 from .._plan.fields import ModelField
 from .._plan.route_classes import api_route_class, route_contexts
-from .._plan.route_plan import RoutePlan, plan_route
+from .._plan.route_plan import DeclaredRoute, RoutePlan, plan_operation, plan_route
 from .inputs import OperationInputs, collect_operation_inputs
 
 
@@ -34,7 +34,7 @@ class RoutePlans:
         # The entry keeps the route, so its id is not reused meanwhile.
         self._by_route: dict[int, tuple[Any, RoutePlan, OperationInputs]] = {}
 
-    def of(self, route: Any) -> tuple[RoutePlan, OperationInputs]:
+    def of(self, route: DeclaredRoute) -> tuple[RoutePlan, OperationInputs]:
         entry = self._by_route.get(id(route))
         if entry is None:
             plan = plan_route(route)
@@ -54,10 +54,11 @@ def get_fields_from_routes(routes: Sequence[Any], plans: RoutePlans | None = Non
         plan, inputs = plans.of(route)
         if plan.body.field is not None:
             bodies.append(plan.body.field)
-        if route.response_field is not None:
-            responses.append(route.response_field)
-        responses.extend((route.response_fields or {}).values())
-        stream_item_field = getattr(route, "stream_item_field", None)
+        response, options = plan.response, plan.operation or plan_operation(route)
+        if response.field is not None:
+            responses.append(response.field)
+        responses.extend(options.response_fields.values())
+        stream_item_field = response.stream_item_field
         if stream_item_field is not None:
             responses.append(stream_item_field)
         if route.callbacks:

@@ -38,10 +38,12 @@ class ResponsePlan:
     options: ResponseOptions
     stream_item_field: ModelField | None = None
     is_json_stream: bool = False
+    is_sse_stream: bool = False  # the route's generator is sent as server-sent events
 
 
-def plan_response(arguments: Mapping[str, Any]) -> ResponsePlan:
-    """The response plan from FastAPI's ``get_request_handler`` arguments (by name)."""
+def plan_response(arguments: Mapping[str, Any], *, is_sse_stream: bool = False) -> ResponsePlan:
+    """The response plan from FastAPI's ``get_request_handler`` arguments (by name), which
+    do not say whether the route streams server-sent events: *is_sse_stream* does."""
     return ResponsePlan(
         status_code=arguments["status_code"],
         field=arguments["response_field"],
@@ -49,4 +51,5 @@ def plan_response(arguments: Mapping[str, Any]) -> ResponsePlan:
         options=ResponseOptions(**{name: arguments["response_model_" + name] for name in RESPONSE_OPTION_NAMES}),
         stream_item_field=arguments["stream_item_field"],
         is_json_stream=arguments["is_json_stream"],
+        is_sse_stream=is_sse_stream,
     )

@@ -12,9 +12,9 @@ and the OpenAPI generator read these plans; neither decides a per-field question
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from ..dependencies.models import Dependant
 from .body_plan import BodyPlan, NodeBodyPlan, plan_body, plan_node_body
@@ -42,6 +42,46 @@ def plan_node(dependant: Dependant, embed_body_fields: bool) -> NodePlan:
     return NodePlan(params=tuple((location, plan_params(fields, location)) for location, fields in locations if fields), body=body)
 
 
+class DeclaredRoute(Protocol):
+    """What planning reads of a route (``APIRoute``, or an included router's context of
+    one), besides the ``get_request_handler`` arguments it holds (``ROUTE_ATTRIBUTES``)."""
+
+    @property
+    def path_format(self) -> str: ...
+    @property
+    def methods(self) -> Collection[str] | None: ...
+    @property
+    def endpoint(self) -> Callable[..., Any]: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def unique_id(self) -> str: ...
+    @property
+    def operation_id(self) -> str | None: ...
+    @property
+    def summary(self) -> str | None: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def tags(self) -> Sequence[Any] | None: ...
+    @property
+    def deprecated(self) -> bool | None: ...
+    @property
+    def include_in_schema(self) -> bool: ...
+    @property
+    def response_description(self) -> str: ...
+    @property
+    def responses(self) -> Mapping[int | str, Any] | None: ...
+    @property
+    def response_fields(self) -> Mapping[int | str, ModelField] | None: ...
+    @property
+    def openapi_extra(self) -> dict[str, Any] | None: ...
+    @property
+    def callbacks(self) -> Sequence[Any] | None: ...
+    @property
+    def is_sse_stream(self) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class OperationPlan:
     """A route's documented options, as its routers' settings merged into it (``merge_settings``)."""
@@ -58,7 +98,7 @@ class OperationPlan:
     openapi_extra: dict[str, Any] | None
 
 
-def plan_operation(route: Any) -> OperationPlan:
+def plan_operation(route: DeclaredRoute) -> OperationPlan:
     """The documented options of *route* (an ``APIRoute``)."""
     return OperationPlan(
         operation_id=route.operation_id or route.unique_id,
@@ -119,7 +159,12 @@ def handler_arguments(route: Any) -> dict[str, Any]:
 
 
 def plan_from_arguments(
-    arguments: Mapping[str, Any], *, path: str | None = None, methods: Collection[str] | None = None, operation: OperationPlan | None = None
+    arguments: Mapping[str, Any],
+    *,
+    path: str | None = None,
+    methods: Collection[str] | None = None,
+    operation: OperationPlan | None = None,
+    is_sse_stream: bool = False,
 ) -> RoutePlan:
     """The plan of a route given FastAPI's ``get_request_handler`` arguments (by name);
     *path*: the path in error messages (the dependant's, unless given)."""
@@ -132,12 +177,18 @@ def plan_from_arguments(
         path=path,
         methods=tuple(sorted(methods or ())),
         body=plan_body(dependant, arguments["body_field"], arguments["embed_body_fields"]),
-        response=plan_response(arguments),
+        response=plan_response(arguments, is_sse_stream=is_sse_stream),
         contexts=EndpointContexts(call, path),
         operation=operation,
     )
 
 
-def plan_route(route: Any) -> RoutePlan:
+def plan_route(route: DeclaredRoute) -> RoutePlan:
     """The plan of *route* (an ``APIRoute``), from its tree and options as they are now."""
-    return plan_from_arguments(handler_arguments(route), path=route.path_format, methods=route.methods, operation=plan_operation(route))
+    return plan_from_arguments(
+        handler_arguments(route),
+        path=route.path_format,
+        methods=route.methods,
+        operation=plan_operation(route),
+        is_sse_stream=route.is_sse_stream,
+    )
