@@ -52,7 +52,8 @@ from ._compile.route_app import compile_route_app
 from ._compile.route_steps import wrap_route_steps
 from ._telemetry.switch import with_handler_telemetry, with_route_telemetry, with_websocket_telemetry
 from ._compile.respond import serialize_response as serialize_response
-from ._compile.streaming import is_event_stream_class, is_server_sent_event, normalize_non_finite_floats, stream_item_type
+from ._compile.jsonio import normalize_non_finite_floats
+from ._compile.streaming import is_event_stream_class, is_server_sent_event, stream_item_type
 from ._plan.annotations import lenient_issubclass
 from ._plan.body import build_body_field, embeds_body_fields, flat_body_params, should_embed_body_fields
 from ._plan.callables import is_async_gen_callable, is_gen_callable

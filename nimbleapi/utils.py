@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection
+from typing import TYPE_CHECKING as TYPE_CHECKING  # in FastAPI's module namespace
+from typing import Any, Protocol
 
 from . import _lazy
 from ._plan.fields import INVALID_RESPONSE_TYPE_MESSAGE as _invalid_args_message  # noqa: F401  (FastAPI's name)
@@ -16,8 +18,16 @@ from .datastructures import DefaultPlaceholder, DefaultType
 from .exceptions import FastAPIDeprecationWarning as FastAPIDeprecationWarning
 from .exceptions import PydanticV1NotSupportedError as PydanticV1NotSupportedError
 
-if TYPE_CHECKING:
-    from .routing import APIRoute
+
+class _IdentifiedRoute(Protocol):
+    """What an operation id is made from (an ``APIRoute``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def path_format(self) -> str: ...
+    @property
+    def methods(self) -> Collection[str] | None: ...
 
 
 def generate_operation_id_for_path(*, name: str, path: str, method: str) -> str:
@@ -26,7 +36,7 @@ def generate_operation_id_for_path(*, name: str, path: str, method: str) -> str:
     return f"{operation_id}_{method.lower()}"
 
 
-def generate_unique_id(route: APIRoute) -> str:
+def generate_unique_id(route: _IdentifiedRoute) -> str:
     """The default operation id: endpoint name, path and first method, as FastAPI builds it."""
     operation_id = f"{route.name}{route.path_format}"
     operation_id = re.sub(r"\W", "_", operation_id)

@@ -31,6 +31,7 @@ DEFERRED_PREFIXES = (
     "nimbleapi.openapi.docs",
     "nimbleapi.security",
     "nimbleapi.sse",
+    "nimbleapi._compile.sse",
     "nimbleapi.dependencies.utils",
     "nimbleapi.testclient",
     "nimbleapi.templating",
@@ -148,6 +149,7 @@ def test_generating_the_document_loads_the_openapi_models() -> None:
         (responses, "EventSourceResponse", "nimbleapi.sse", "EventSourceResponse"),
         (nimbleapi.dependencies.models, "SecurityBase", "nimbleapi.security.base", "SecurityBase"),
         (dependencies_utils, "SecurityScopes", "nimbleapi.security.oauth2", "SecurityScopes"),
+        (dependencies_utils, "SecurityScopes", "nimbleapi.security", "SecurityScopes"),
     ],
 )
 def test_deferred_names_are_the_defining_modules_objects(module: object, name: str, home: str, attribute: str) -> None:

@@ -30,7 +30,7 @@ from .._plan.annotations import field_annotation_is_scalar, lenient_issubclass, 
 from .._plan.body import create_body_model as _create_body_model
 from .._plan.fields import ModelField as ModelField
 from .._plan.signature import resolve_annotation
-from ..openapi.constants import REF_TEMPLATE as REF_TEMPLATE
+from .._plan.openapi_constants import REF_TEMPLATE as REF_TEMPLATE
 from ..types import IncEx as IncEx
 from ..types import ModelNameMap as ModelNameMap
 from ..types import UnionType as UnionType

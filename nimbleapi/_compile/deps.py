@@ -26,6 +26,7 @@ from ..background import BackgroundTasks
 from ..concurrency import contextmanager_in_threadpool
 from ..dependencies.models import Dependant
 from .._plan.route_plan import NodePlan, plan_node
+from .._plan.scopes import SecurityScopes
 from .body import compile_node_body_extractor
 from .codegen import Writer, generate_solver, solver_title, write_solver_steps
 from .context import RequestContext as RequestContext
@@ -206,8 +207,6 @@ def _specials(dependant: Dependant) -> Callable[[RequestContext, dict[str, Any]]
         name_s = dependant.response_param_name
         setters.append(lambda ctx, values: values.__setitem__(name_s, ctx.sub_response()))
     if dependant.security_scopes_param_name:
-        from ..security.oauth2 import SecurityScopes
-
         name_o = dependant.security_scopes_param_name
         scopes = dependant.oauth_scopes
         setters.append(lambda ctx, values: values.__setitem__(name_o, SecurityScopes(scopes=list(scopes))))

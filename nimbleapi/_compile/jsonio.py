@@ -209,3 +209,14 @@ def loads_json(body: bytes) -> Any:
         except ValueError:
             pass
     return json.loads(body)
+
+
+def normalize_non_finite_floats(value: Any) -> Any:
+    """JSON has no NaN/Infinity: encode them as null, as JSONResponse-compatible clients expect."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: normalize_non_finite_floats(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [normalize_non_finite_floats(item) for item in value]
+    return value

@@ -13,7 +13,6 @@ The status code and headers follow FastAPI: the route's ``status_code`` unless a
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -35,6 +34,7 @@ from .._plan.fields import ModelField
 from ..datastructures import DefaultPlaceholder
 from ..encoders import jsonable_encoder
 from ..exceptions import EndpointContext, ResponseValidationError
+from .jsonio import normalize_non_finite_floats
 from .respond import ResponseOptions
 
 _STREAM_ORIGINS = {AsyncIterable, AsyncIterator, AsyncGenerator, Iterable, Iterator, Generator}
@@ -52,7 +52,7 @@ def stream_item_type(annotation: Any) -> Any | None:
     return args[0] if args else Any
 
 
-# nimbleapi.sse defines public classes and imports this module: import it lazily.
+# The public SSE classes, loaded only when a route streams events.
 
 
 def is_event_stream_class(response_class: Any) -> bool:
@@ -65,17 +65,6 @@ def is_server_sent_event(item_type: Any) -> bool:
     from ..sse import ServerSentEvent
 
     return lenient_issubclass(item_type, ServerSentEvent)
-
-
-def normalize_non_finite_floats(value: Any) -> Any:
-    """JSON has no NaN/Infinity: encode them as null, as JSONResponse-compatible clients expect."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: normalize_non_finite_floats(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [normalize_non_finite_floats(item) for item in value]
-    return value
 
 
 def compile_item_serializer(item_field: ModelField | None, options: ResponseOptions) -> ItemSerializer:
@@ -180,7 +169,7 @@ def compile_stream_responder(
     """``await respond(values, ctx, endpoint_ctx) -> Response`` for a generator endpoint."""
     is_async = is_async_gen_callable(call)
     if is_sse:
-        from ..sse import compile_sse_responder
+        from .sse import compile_sse_responder
 
         return compile_sse_responder(
             call=call,

@@ -15,7 +15,7 @@ from typing import Any
 
 from .._plan.route_classes import api_route_class
 from .._plan.route_plan import DeclaredRoute, OperationPlan, RoutePlan, plan_operation
-from ..openapi.constants import METHODS_WITH_BODY
+from .._plan.openapi_constants import METHODS_WITH_BODY
 from .._plan.http import deep_dict_update
 from .inputs import OperationInputs
 from .parameters import build_parameters, deduplicate_parameters

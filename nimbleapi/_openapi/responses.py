@@ -21,7 +21,7 @@ from .._plan.response_plan import ResponsePlan
 from .._plan.route_plan import OperationPlan, RoutePlan
 from ..datastructures import DefaultPlaceholder
 from ..dependencies.models import Dependant
-from ..openapi.constants import REF_PREFIX
+from .._plan.openapi_constants import REF_PREFIX
 from .._plan.http import deep_dict_update, is_body_allowed_for_status_code
 from .schemas import FieldMapping, field_schema
 

@@ -20,7 +20,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from .._plan.fields import ModelField
-from ..openapi.constants import REF_TEMPLATE
+from .._plan.openapi_constants import REF_TEMPLATE
 
 SchemaMode = Literal["validation", "serialization"]
 FieldMapping = dict[tuple[ModelField, SchemaMode], JsonSchemaValue]

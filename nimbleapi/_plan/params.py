@@ -6,6 +6,8 @@ and its validator, with FastAPI's inference rules and assertion messages.
 
 from __future__ import annotations
 
+import logging
+
 import dataclasses
 import inspect
 from copy import copy
@@ -20,7 +22,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from .. import _lazy, params
+from .. import params
 from ..exceptions import PydanticV1NotSupportedError, RouteDefinitionError
 from .annotations import (
     annotation_is_pydantic_v1,
@@ -34,6 +36,7 @@ from .annotations import (
 from .fields import ModelField, copy_field_info
 from .form_unions import form_union_annotation, form_union_models
 from .request_keys import converts_underscores
+from .scopes import SecurityScopes
 
 SPECIAL_TYPES = ("request", "websocket", "http_connection", "response", "background_tasks", "security_scopes")
 
@@ -46,7 +49,7 @@ def special_kind(annotation: Any) -> str | None:
         ("http_connection", HTTPConnection),
         ("response", Response),
         ("background_tasks", StarletteBackgroundTasks),
-        ("security_scopes", _lazy.loaded_attribute("nimbleapi.security.oauth2", "SecurityScopes")),
+        ("security_scopes", SecurityScopes),
     )
     for kind, cls in kinds:
         if cls is not None and lenient_issubclass(annotation, cls):
@@ -224,7 +227,8 @@ MULTIPART_INCORRECT_INSTALL = (
 
 def ensure_multipart_is_installed() -> None:
     """Fail at start-up, not at the first request, when a form route cannot be served."""
-    from ..logger import logger
+    # FastAPI's logger (``nimbleapi.logger.logger``): logging keeps one logger per name.
+    logger = logging.getLogger("fastapi")
 
     try:
         from python_multipart import __version__

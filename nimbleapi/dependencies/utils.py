@@ -62,13 +62,13 @@ from ..exceptions import DependencyScopeError as DependencyScopeError
 from ..logger import logger as logger
 from ..types import DependencyCacheKey as DependencyCacheKey
 from ..types import UnionType as UnionType
-from ..utils import get_path_param_names as get_path_param_names
+from .._plan.http import get_path_param_names as get_path_param_names
 from .models import Dependant as Dependant
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
-    from ..security.oauth2 import SecurityScopes as SecurityScopes
+    from .._plan.scopes import SecurityScopes as SecurityScopes
 
 multipart_not_installed_error = MULTIPART_NOT_INSTALLED
 multipart_incorrect_install_error = MULTIPART_INCORRECT_INSTALL

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-METHODS_WITH_BODY = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"}
-REF_PREFIX = "#/components/schemas/"
-REF_TEMPLATE = "#/components/schemas/{model}"
+from .._plan.openapi_constants import METHODS_WITH_BODY as METHODS_WITH_BODY
+from .._plan.openapi_constants import REF_PREFIX as REF_PREFIX
+from .._plan.openapi_constants import REF_TEMPLATE as REF_TEMPLATE

@@ -11,6 +11,7 @@ from typing import Annotated, Any, cast
 from starlette.requests import HTTPConnection
 from starlette.status import HTTP_401_UNAUTHORIZED
 
+from nimbleapi._plan.scopes import SecurityScopes as SecurityScopes
 from nimbleapi.exceptions import HTTPException
 from nimbleapi.openapi.models import OAuth2 as OAuth2Model
 from nimbleapi.openapi.models import OAuthFlows as OAuthFlowsModel
@@ -195,19 +196,3 @@ class OAuth2AuthorizationCodeBearer(OAuth2):
 
     async def __call__(self, request: HTTPConnection) -> str | None:
         return self._bearer_token(request)
-
-
-class SecurityScopes:
-    """The scopes required by every ``Security(...)`` on the way to the current dependency.
-
-    Declare a parameter of this type in a dependency and it receives the
-    scopes of the endpoint and of all dependants above it.
-
-    Attributes:
-        scopes: the scopes, outermost first.
-        scope_str: the same scopes joined with spaces, as OAuth2 writes them.
-    """
-
-    def __init__(self, scopes: list[str] | None = None) -> None:
-        self.scopes: list[str] = scopes or []
-        self.scope_str: str = " ".join(self.scopes)
