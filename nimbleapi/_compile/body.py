@@ -16,11 +16,17 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.types import Scope
 
 from .._plan.body_plan import BodyFieldPlan, NodeBodyPlan, plan_node_body
+from .._plan.describe import EndpointContexts
 from .._plan.fields import ModelField, missing_field_error
 from .._plan.raw_values import FieldKeys, field_keys
+from ..exceptions import EndpointContext, RequestValidationError
+from .body_limit import BODY_PARSE_ERROR
 from .form_values import compile_form_model_input, form_values
+from .jsonio import loads_json
 from .params import validate_field
 
 Undefined = PydanticUndefined
@@ -44,6 +50,31 @@ def parses_as_json(content_type: str | None, strict_content_type: bool) -> bool:
 class JSONBodyError(Exception):
     def __init__(self, error: json.JSONDecodeError) -> None:
         self.error = error
+
+
+def json_invalid_error(exc: JSONBodyError, endpoint_ctx: EndpointContext) -> RequestValidationError:
+    error = exc.error
+    return RequestValidationError(
+        [{"type": "json_invalid", "loc": ("body", error.pos), "msg": "JSON decode error", "input": {}, "ctx": {"error": error.msg}}],
+        body=error.doc,
+        endpoint_ctx=endpoint_ctx,
+    )
+
+
+def parse_request_json(
+    raw: bytes, content_type: str | None, strict_content_type: bool, contexts: EndpointContexts, scope: Scope
+) -> Any:
+    """The received body as a route reads it (``read_json_body``), with FastAPI's answers to
+    one that does not parse: 422 ``json_invalid`` for malformed JSON, 400 for any other
+    failure. Every request path reads a JSON body through here."""
+    try:
+        return read_json_body(raw, content_type, strict_content_type, loads_json)
+    except JSONBodyError as exc:
+        raise json_invalid_error(exc, contexts.for_scope(scope)) from exc.error
+    except HTTPException:
+        raise
+    except Exception as exc:
+        raise HTTPException(status_code=400, detail=BODY_PARSE_ERROR) from exc
 
 
 def read_json_body(

@@ -31,15 +31,14 @@ from .._plan.fields import ModelField
 from .._plan.route_plan import DeclaredRoute, RoutePlan, handler_arguments as handler_arguments, plan_from_arguments, plan_route
 from ..datastructures import DefaultPlaceholder
 from ..dependencies.models import Dependant
-from ..exceptions import EndpointContext, FastAPIError, RequestValidationError
-from .body import JSONBodyError, read_json_body
+from ..exceptions import FastAPIError, RequestValidationError
+from .body import parse_request_json
 from .body_limit import buffering_receive, unreadable_body
 from .codegen import solver_title
 from .context import connection_context
 from .deps import compile_solver
 from .forms import read_form
 from .hooks import EndpointRunner, Finisher, Serializer, compile_hooked_finisher
-from .jsonio import loads_json
 from .respond import JSONWriter, ResponseOptions, compile_json_writer, compile_responder
 from .route_steps import solved_dependant
 from .streaming import compile_stream_responder, is_event_stream_class
@@ -47,15 +46,6 @@ from .threads import in_worker_thread, release_thread_result
 
 Undefined = PydanticUndefined
 RouteHandler = Callable[[Request], Awaitable[Response]]
-
-
-def json_invalid_error(exc: Any, endpoint_ctx: EndpointContext) -> RequestValidationError:
-    error = exc.error
-    return RequestValidationError(
-        [{"type": "json_invalid", "loc": ("body", error.pos), "msg": "JSON decode error", "input": {}, "ctx": {"error": error.msg}}],
-        body=error.doc,
-        endpoint_ctx=endpoint_ctx,
-    )
 
 
 def build_request_handler(parts: RouteParts) -> RouteHandler:
@@ -89,16 +79,14 @@ def compile_request_body_reader(parts: RouteParts) -> Callable[[Request], Awaita
         try:
             if reads_form:
                 return await read_form(request, form_limits)
-            if reads_json:
-                body = await request.body()
-                return read_json_body(body, request.headers.get("content-type"), strict_content_type, loads_json)
-        except JSONBodyError as exc:
-            raise json_invalid_error(exc, contexts.for_scope(request.scope)) from exc.error
+            if not reads_json:
+                return Undefined
+            raw = await request.body()
         except HTTPException:
             raise
         except Exception as exc:
             raise unreadable_body(exc, request.scope) from exc
-        return Undefined
+        return parse_request_json(raw, request.headers.get("content-type"), strict_content_type, contexts, request.scope)
 
     return read_body
 

@@ -26,8 +26,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .._patch_points import PatchPoint, replaced_points
 from .._plan.callables import is_coroutine_callable
 from ..exceptions import FastAPIError, RequestValidationError
-from .body import JSONBodyError, ValidatedBody, parses_as_json, read_json_body
-from .body_limit import BODY_PARSE_ERROR, BufferedBodyTooLarge, buffered_body_limit, unreadable_body
+from .body import ValidatedBody, parse_request_json, parses_as_json
+from .body_limit import BufferedBodyTooLarge, buffered_body_limit, unreadable_body
 from .context import ScopeContext
 from .deps import compile_reader, compile_solver, has_inputs, has_specials
 from .errors import answer_in_route, records_response_start
@@ -36,11 +36,9 @@ from .handler import (
     RESPONSE_NOT_AWAITED,
     EndpointContexts,
     RouteParts,
-    json_invalid_error,
     request_response,
 )
 from .json_validation import direct_json_validator
-from .jsonio import loads_json
 from .params import validate_field
 from .respond import JSONWriter
 from .route_codegen import generate_route_app
@@ -364,14 +362,7 @@ class BodyReader:
 
     async def __call__(self, ctx: ScopeContext) -> Any:
         raw = await self.raw(ctx)
-        try:
-            return read_json_body(raw, _content_type(ctx.scope), self.strict_content_type, loads_json)
-        except JSONBodyError as exc:
-            raise json_invalid_error(exc, self.contexts.for_scope(ctx.scope)) from exc.error
-        except HTTPException:
-            raise
-        except Exception as exc:
-            raise HTTPException(status_code=400, detail=BODY_PARSE_ERROR) from exc
+        return parse_request_json(raw, _content_type(ctx.scope), self.strict_content_type, self.contexts, ctx.scope)
 
 
 _REQUEST_BODY = PatchPoint(Request, "body")
