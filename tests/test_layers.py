@@ -49,16 +49,11 @@ IDENTITY_MODULES = {
 # Other public modules the engine imports: (importing module, imported module) -> why.
 # The list may only shrink; the test fails when an entry is no longer needed.
 UPWARD_EXCEPTIONS = {
-    ("nimbleapi._compile.jsonio", "nimbleapi.encoders"): "jsonable_encoder is a patch point users replace",
-    ("nimbleapi._compile.respond", "nimbleapi.encoders"): "jsonable_encoder is a patch point users replace",
-    ("nimbleapi._compile.streaming", "nimbleapi.encoders"): "jsonable_encoder is a patch point users replace",
-    ("nimbleapi._openapi.document", "nimbleapi.encoders"): "jsonable_encoder is a patch point users replace",
-    ("nimbleapi._openapi.parameters", "nimbleapi.encoders"): "jsonable_encoder is a patch point users replace",
-    ("nimbleapi._openapi.request_body", "nimbleapi.encoders"): "jsonable_encoder is a patch point users replace",
-    ("nimbleapi._openapi.security", "nimbleapi.encoders"): "jsonable_encoder is a patch point users replace",
-    ("nimbleapi._compile.deps", "nimbleapi.concurrency"): "FastAPI's contextmanager_in_threadpool, by its public name",
-    ("nimbleapi._plan.deps", "nimbleapi.concurrency"): "Depends(concurrency=...) limits are the public class",
-    ("nimbleapi._openapi.setup", "nimbleapi.openapi.docs"): "the docs pages call get_swagger_ui_html by its public name",
+    # The thread helpers are defined in their public module, which imports _compile.threads:
+    # to move below the engine as _encoders was.
+    ("nimbleapi._compile.deps", "nimbleapi.concurrency"): "contextmanager_in_threadpool is defined there",
+    ("nimbleapi._plan.deps", "nimbleapi.concurrency"): "the Depends(concurrency=...) limiter class is defined there",
+    ("nimbleapi._openapi.setup", "nimbleapi.openapi.docs"): "the docs pages' HTML is made by the public page functions",
 }
 
 # Import cycles that exist today (each a set of modules). The list may only shrink.

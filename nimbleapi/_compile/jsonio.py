@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from ..encoders import jsonable_encoder
+from .._encoders import jsonable_encoder
 
 try:  # an accelerator, used only where its results are identical to ``json``'s
     from orjson import dumps as orjson_dumps

@@ -20,7 +20,7 @@ from starlette.types import Scope
 from .._plan.fields import ModelField, prefix_error_locations
 from .._plan.response_plan import ResponseOptions as ResponseOptions
 from ..datastructures import DefaultPlaceholder
-from ..encoders import jsonable_encoder
+from .._encoders import jsonable_encoder
 from ..exceptions import EndpointContext, ResponseValidationError
 from ..types import IncEx
 from .._plan.http import is_body_allowed_for_status_code

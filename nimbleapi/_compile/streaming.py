@@ -32,7 +32,7 @@ from .._plan.annotations import lenient_issubclass
 from .._plan.callables import is_async_gen_callable
 from .._plan.fields import ModelField
 from ..datastructures import DefaultPlaceholder
-from ..encoders import jsonable_encoder
+from .._encoders import jsonable_encoder
 from ..exceptions import EndpointContext, ResponseValidationError
 from .jsonio import normalize_non_finite_floats
 from .respond import ResponseOptions

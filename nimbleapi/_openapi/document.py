@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..encoders import jsonable_encoder
+from .._encoders import jsonable_encoder
 from .paths import DocumentContext, generate_path_item
 from .routes import RoutePlans, get_fields_from_routes, iter_api_routes
 from .schemas import build_definitions, collect_flat_models, get_model_name_map

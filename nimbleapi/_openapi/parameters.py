@@ -12,7 +12,7 @@ from typing import Any
 
 from .._plan.param_plan import ParamPlan, documented_params
 from ..datastructures import _Unset
-from ..encoders import jsonable_encoder
+from .._encoders import jsonable_encoder
 from .inputs import OperationInputs
 from .schemas import FieldMapping, field_schema
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from .._plan.body_plan import BodyPlan
 from ..datastructures import _Unset
-from ..encoders import jsonable_encoder
+from .._encoders import jsonable_encoder
 from .schemas import FieldMapping, field_schema
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from .._plan.callables import unwrapped_call
 from ..dependencies.models import Dependant
-from ..encoders import jsonable_encoder
+from .._encoders import jsonable_encoder
 from .inputs import merge_unique
 
 
