@@ -49,10 +49,6 @@ IDENTITY_MODULES = {
 # Other public modules the engine imports: (importing module, imported module) -> why.
 # The list may only shrink; the test fails when an entry is no longer needed.
 UPWARD_EXCEPTIONS = {
-    # The thread helpers are defined in their public module, which imports _compile.threads:
-    # to move below the engine as _encoders was.
-    ("nimbleapi._compile.deps", "nimbleapi.concurrency"): "contextmanager_in_threadpool is defined there",
-    ("nimbleapi._plan.deps", "nimbleapi.concurrency"): "the Depends(concurrency=...) limiter class is defined there",
     ("nimbleapi._openapi.setup", "nimbleapi.openapi.docs"): "the docs pages' HTML is made by the public page functions",
 }
 

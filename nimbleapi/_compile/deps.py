@@ -23,7 +23,6 @@ from starlette.websockets import WebSocket
 from .._plan.callables import is_async_gen_callable, is_coroutine_callable, is_gen_callable
 from .._plan.deps import cache_key, get_dependant
 from ..background import BackgroundTasks
-from ..concurrency import contextmanager_in_threadpool
 from ..dependencies.models import Dependant
 from .._plan.route_plan import NodePlan, plan_node
 from .._plan.scopes import SecurityScopes
@@ -35,7 +34,7 @@ from .._plan.lifespan import LIFESPAN
 from .exits import AsyncGeneratorDependency, cleanup_shielded
 from .lifespan import compile_lifespan_lookup, solve_nothing
 from .params import ParamFiller, compile_plans_filler
-from .threads import release_thread_result, run_sync
+from .threads import contextmanager_in_threadpool, release_thread_result, run_sync
 
 Solver = Callable[[RequestContext], Awaitable[tuple[dict[str, Any], list[Any]]]]
 Runner = Callable[[RequestContext, dict[str, Any]], Awaitable[Any]]

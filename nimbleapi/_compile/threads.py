@@ -29,16 +29,16 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, asynccontextmanager
 from contextvars import Context, copy_context
 from functools import partial
 from types import CodeType
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.to_thread
-from anyio import WouldBlock
+from anyio import CancelScope, CapacityLimiter, WouldBlock
 from starlette.concurrency import run_in_threadpool
 
 from .exits import outside_cancel_scopes
@@ -204,3 +204,37 @@ class ThreadEntry:
             if self.state == ThreadEntry.PENDING:
                 self.state = ThreadEntry.ABANDONED
             return False
+
+
+_T = TypeVar("_T")
+
+
+@asynccontextmanager
+async def contextmanager_in_threadpool(cm: AbstractContextManager[_T]) -> AsyncGenerator[_T, None]:
+    """Enter and exit a blocking context manager in worker threads."""
+    # __exit__ gets a limiter of its own: waiting for a free worker thread while the
+    # context manager holds a pooled resource (a DB connection) could deadlock.
+    exit_limiter = CapacityLimiter(1)
+    entry = ThreadEntry(cm)
+    try:
+        value = await run_in_threadpool(entry.enter)
+    except BaseException as exc:
+        release_thread_result(exc)
+        if entry.state != ThreadEntry.FAILED:
+            # Cancelled while the thread may still be entering: its cleanup runs now, before
+            # the cleanup of the dependencies it was given (the caller's exit stack is next).
+            with CancelScope(shield=True):
+                await anyio.to_thread.run_sync(entry.exit_abandoned, exc, limiter=exit_limiter)
+        raise
+    try:
+        yield value
+    except BaseException as exc:
+        with CancelScope(shield=True):
+            suppressed = await anyio.to_thread.run_sync(
+                cm.__exit__, type(exc), exc, exc.__traceback__, limiter=exit_limiter
+            )
+        if not suppressed:
+            raise
+    else:
+        with CancelScope(shield=True):
+            await anyio.to_thread.run_sync(cm.__exit__, None, None, None, limiter=exit_limiter)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from .. import _lazy, params
-from ..concurrency import _DependencyConcurrency
+from .limits import _DependencyConcurrency
 from ..dependencies.models import Dependant
 from ..exceptions import DependencyScopeError
 from .http import get_path_param_names
