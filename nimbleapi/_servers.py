@@ -7,7 +7,9 @@ Both get the application from a factory given as an import string, because worke
 reload processes import it afresh. The options mean the same on both: where a server
 lacks one (Granian has no proxy-header support and keeps the request path apart from its
 ``root_path``), the factory adds it around the application, so the ASGI scope the
-application sees is the same whichever server runs it.
+application sees is the same whichever server runs it. What it adds is a plain function
+that returns the application's coroutine: a request pays for no extra coroutine, and for
+the proxy headers only when it carries one.
 """
 
 from __future__ import annotations
@@ -133,9 +135,7 @@ def granian_app() -> ASGIApp:
         app = with_root_path_in_path(app, root_path)
     trusted = os.environ.get(TRUSTED_PROXIES_VARIABLE)
     if trusted is not None:
-        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
-
-        app = ProxyHeadersMiddleware(app, trusted_hosts=trusted)
+        app = with_proxy_headers(app, trusted)
     return app
 
 
@@ -153,6 +153,33 @@ def forget_modules_under(directories: str) -> None:
         source = getattr(module, "__file__", None)
         if source and any(Path(source).is_relative_to(root) for root in roots):
             del sys.modules[name]
+
+
+# The request headers uvicorn's proxy-header middleware reads; without them it changes nothing.
+PROXY_HEADERS = frozenset((b"x-forwarded-for", b"x-forwarded-proto"))
+
+
+def with_proxy_headers(app: ASGIApp, trusted: str) -> ASGIApp:
+    """uvicorn's proxy-header middleware, entered only by the requests that carry a proxy header.
+
+    A request without ``x-forwarded-for`` or ``x-forwarded-proto`` leaves uvicorn's
+    middleware with its scope untouched, whoever sent it; one look at each header name
+    finds those requests, and they go to the application directly (no second coroutine, no
+    trust look-up). The rest go through uvicorn's middleware itself, so the scope the
+    application sees is uvicorn's in every case (trusted addresses and networks, ``*``,
+    unix sockets, the client taken from the right of ``x-forwarded-for``).
+    """
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    proxied = ProxyHeadersMiddleware(app, trusted_hosts=trusted)
+
+    def applied(scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        for name, _ in scope.get("headers", ()):
+            if name in PROXY_HEADERS:
+                return proxied(scope, receive, send)
+        return app(scope, receive, send)
+
+    return applied
 
 
 def with_root_path_in_path(app: ASGIApp, root_path: str) -> ASGIApp:

@@ -239,6 +239,12 @@ def test_proxy_headers_from_a_trusted_address_are_applied(start: Start) -> None:
     running = start()
     where = httpx.get(running.url + "/where", headers=FORWARDED).json()
     assert (where["client"], where["scheme"]) == ("203.0.113.7", "https")
+    # Each header counts on its own, and a request without either is left as it came.
+    for headers, seen in (({"X-Forwarded-Proto": "https"}, ("127.0.0.1", "https")),
+                          ({"X-Forwarded-For": "198.51.100.2, 127.0.0.1"}, ("198.51.100.2", "http")),
+                          ({"X-Other": "1"}, ("127.0.0.1", "http"))):
+        where = httpx.get(running.url + "/where", headers=headers).json()
+        assert (where["client"], where["scheme"]) == seen, headers
     with connect(
         running.url.replace("http", "ws") + "/echo", additional_headers=FORWARDED, open_timeout=5, close_timeout=5
     ) as websocket:
