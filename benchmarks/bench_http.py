@@ -15,7 +15,9 @@ rounds, scenario by scenario, wrk runs a bounded measurement against each
 server in rotated order (the first round warms each route up first), so
 targets are compared seconds apart. Reported, as medians over the rounds:
 requests per second, server CPU µs per request (the figure least disturbed by
-other work on the machine), wrk's p50/p99 latency, and ratios.
+other work on the machine) and the part of it spent in the processes' main
+threads (the event loop: the application's share on Granian), wrk's p50/p99
+latency, and ratios.
 Servers are stopped by PID, also on Ctrl-C.
 
     python benchmarks/bench_http.py                       # the five default runs, ~5 min
@@ -101,16 +103,20 @@ def measure(servers: list[Server], cases: list[Case], scripts: dict[str, Path], 
                 url = f"http://127.0.0.1:{server.port}{case.target}"
                 if args.warmup and repeat == 0:  # servers stay up, so one warm-up per route is enough
                     wrk.run(url, scripts[case.name], args.warmup, args.connections, client_cpus)
-                cpu_before, load = server.cpu_seconds(), environment.ForeignLoad()
+                cpu_before, loop_before = server.cpu_seconds(), server.loop_cpu_seconds()
+                load = environment.ForeignLoad()
                 result = wrk.run(url, scripts[case.name], args.duration, args.connections, client_cpus)
                 server_cpu = server.cpu_seconds() - cpu_before
+                loop_cpu = server.loop_cpu_seconds() - loop_before
                 entry = {"rps": result.rps, "p50_us": result.p50_us, "p99_us": result.p99_us,
                          "server_cpu_us_per_request": 1e6 * server_cpu / max(result.requests, 1),
+                         "loop_cpu_us_per_request": 1e6 * loop_cpu / max(result.requests, 1),
                          "server_cpu_share": server_cpu / (result.duration_us / 1e6),
                          "socket_errors": result.socket_errors, "foreign_busy_cores": load.stop(server_cpu)}
                 runs.setdefault(case.name, {}).setdefault(server.name, []).append(entry)
                 print(f"  {repeat + 1}/{args.repeat} {case.name:17s} {server.name:18s} {result.rps:8.0f} req/s  "
                       f"server CPU {entry['server_cpu_us_per_request']:5.0f} µs/req "
+                      f"(loop {entry['loop_cpu_us_per_request']:4.0f}) "
                       f"({entry['server_cpu_share']:.0%} busy)  p99 {result.p99_us / 1000:.1f} ms"
                       + (f"  SOCKET ERRORS {result.socket_errors}" if result.socket_errors else ""), flush=True)
     return runs
@@ -122,7 +128,8 @@ def summarise(runs: Runs) -> dict[str, dict[str, dict[str, float]]]:
         for target, entries in per_target.items():
             results.setdefault(scenario, {})[target] = {
                 key: statistics.median(e[key] for e in entries)
-                for key in ("rps", "p50_us", "p99_us", "server_cpu_us_per_request", "server_cpu_share")
+                for key in ("rps", "p50_us", "p99_us", "server_cpu_us_per_request", "loop_cpu_us_per_request",
+                            "server_cpu_share")
             } | {"socket_errors": sum(e["socket_errors"] for e in entries)}
     for measured in results.values():
         for name, entry in measured.items():
@@ -144,6 +151,9 @@ def render(results: dict[str, dict[str, dict[str, float]]], names: list[str], ar
     parts = ["## Requests per second (median of repeats; higher is better)\n", grid(lambda e: count(e["rps"])),
              "\n## Server CPU µs per request (lower is better)\n",
              grid(lambda e: count(e["server_cpu_us_per_request"])),
+             "\n## Of which the event-loop (main) threads, µs per request: the application and the server's "
+             "Python code (uvicorn: all of its work; Granian: all but its Rust HTTP threads)\n",
+             grid(lambda e: count(e["loop_cpu_us_per_request"])),
              f"\n## Latency p50 / p99, ms, at {args.connections} connections\n",
              grid(lambda e: f"{e['p50_us'] / 1000:.2f} / {e['p99_us'] / 1000:.2f}")]
     titles = {"fastapi": f"{BASELINE} (`fastapi run`)", "raw": "raw on the same server (the floor)"}
@@ -167,6 +177,9 @@ def main(args: argparse.Namespace) -> int:
     if args.pin and (len(os.sched_getaffinity(0)) < 2 or not shutil.which("taskset")):
         print("[note] cannot pin (needs 2 CPUs and taskset): server and wrk share the CPUs")
         args.pin = False
+    if args.pin and args.workers > 1 and len(args.server_cpus.split(",")) < args.workers:
+        print(f"[note] {args.workers} workers pinned to CPU(s) {args.server_cpus} share them: "
+              "for scaling, give --no-pin (or as many --server-cpus as workers)")
     runs = parse_runs(args.runs)
     targets = load_targets(",".join(dict.fromkeys(target for target, _ in runs)))
     cases = select(args.scenarios)

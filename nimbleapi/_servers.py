@@ -171,7 +171,7 @@ def with_proxy_headers(app: ASGIApp, trusted: str) -> ASGIApp:
     """
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    proxied = ProxyHeadersMiddleware(app, trusted_hosts=trusted)
+    proxied: ASGIApp = ProxyHeadersMiddleware(app, trusted_hosts=trusted)
 
     def applied(scope: dict[str, Any], receive: Any, send: Any) -> Any:
         for name, _ in scope.get("headers", ()):

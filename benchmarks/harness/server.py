@@ -81,6 +81,14 @@ class Server:
             return 0.0
         return sum(_cpu_seconds(pid) for pid in _process_tree(self.process.pid))
 
+    def loop_cpu_seconds(self) -> float:
+        """The part of ``cpu_seconds`` spent in the processes' main threads, where the event loop
+        runs the application and the server's Python code; Granian does its HTTP work in other
+        (Rust) threads, uvicorn all of it in the main thread."""
+        if self.process is None:
+            return 0.0
+        return sum(_cpu_seconds(pid, thread=pid) for pid in _process_tree(self.process.pid))
+
     def stop(self) -> None:
         """SIGINT (graceful), then SIGTERM, then SIGKILL, to this server's PID; then its leftover workers."""
         if self.process is None:
@@ -133,10 +141,10 @@ def _process_tree(pid: int) -> list[int]:
     return found
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process, or 0 once it is gone."""
+def _cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """User + system CPU time of one process (or one of its threads), or 0 once it is gone."""
     try:
-        with open(f"/proc/{pid}/stat") as stat:
+        with open(f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
