@@ -23,6 +23,7 @@ Servers are stopped by PID, also on Ctrl-C.
     python benchmarks/bench_http.py                       # the five default runs, ~5 min
     python benchmarks/bench_http.py --runs fastapi@uvicorn,nimbleapi@granian --scenarios hello,body
     python benchmarks/bench_http.py --workers 2 --no-pin  # two workers per server, sharing both cores
+    python benchmarks/bench_http.py --app-time --runs raw@granian,nimbleapi@granian  # the app's own µs in the server
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from typing import Any
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from harness import asgi, environment, loop, wrk  # noqa: E402
+from harness import app_time, asgi, environment, loop, wrk  # noqa: E402
 from harness.check import run_check  # noqa: E402
 from harness.report import count, ratio, table, write_results  # noqa: E402
 from harness.scenarios import ALL_CASES, Case, select  # noqa: E402
@@ -73,7 +74,8 @@ async def inprocess_answers(targets: list[Target], cases: list[Case]) -> dict[tu
 def start_servers(runs: list[tuple[str, str]], cases: list[Case], answers: dict[tuple[str, str], tuple[int, Any]],
                   args: argparse.Namespace, log_dir: Path, servers: list[Server]) -> None:
     for target, server_name in runs:
-        server = Server(server_name, target, args.workers, args.server_cpus if args.pin else None, log_dir)
+        server = Server(server_name, target, args.workers, args.server_cpus if args.pin else None, log_dir,
+                        app_time=args.app_time)
         server.start()
         servers.append(server)
         for case in cases:
@@ -103,6 +105,8 @@ def measure(servers: list[Server], cases: list[Case], scripts: dict[str, Path], 
                 url = f"http://127.0.0.1:{server.port}{case.target}"
                 if args.warmup and repeat == 0:  # servers stay up, so one warm-up per route is enough
                     wrk.run(url, scripts[case.name], args.warmup, args.connections, client_cpus)
+                if args.app_time:
+                    app_time.read_and_reset(server.port)  # only this run's calls count
                 cpu_before, loop_before = server.cpu_seconds(), server.loop_cpu_seconds()
                 load = environment.ForeignLoad()
                 result = wrk.run(url, scripts[case.name], args.duration, args.connections, client_cpus)
@@ -113,6 +117,8 @@ def measure(servers: list[Server], cases: list[Case], scripts: dict[str, Path], 
                          "loop_cpu_us_per_request": 1e6 * loop_cpu / max(result.requests, 1),
                          "server_cpu_share": server_cpu / (result.duration_us / 1e6),
                          "socket_errors": result.socket_errors, "foreign_busy_cores": load.stop(server_cpu)}
+                if args.app_time:
+                    entry["app_us"] = app_time.read_and_reset(server.port) or 0.0
                 runs.setdefault(case.name, {}).setdefault(server.name, []).append(entry)
                 print(f"  {repeat + 1}/{args.repeat} {case.name:17s} {server.name:18s} {result.rps:8.0f} req/s  "
                       f"server CPU {entry['server_cpu_us_per_request']:5.0f} µs/req "
@@ -129,7 +135,7 @@ def summarise(runs: Runs) -> dict[str, dict[str, dict[str, float]]]:
             results.setdefault(scenario, {})[target] = {
                 key: statistics.median(e[key] for e in entries)
                 for key in ("rps", "p50_us", "p99_us", "server_cpu_us_per_request", "loop_cpu_us_per_request",
-                            "server_cpu_share")
+                            "server_cpu_share", "app_us") if key in entries[0]
             } | {"socket_errors": sum(e["socket_errors"] for e in entries)}
     for measured in results.values():
         for name, entry in measured.items():
@@ -154,6 +160,9 @@ def render(results: dict[str, dict[str, dict[str, float]]], names: list[str], ar
              "\n## Of which the event-loop (main) threads, µs per request: the application and the server's "
              "Python code (uvicorn: all of its work; Granian: all but its Rust HTTP threads)\n",
              grid(lambda e: count(e["loop_cpu_us_per_request"])),
+             *([f"\n## The application's own time per request inside the server, µs (--app-time: median of "
+                "its calls; compare with bench_inprocess.py)\n", grid(lambda e: f"{e['app_us']:.1f}")]
+               if args.app_time else []),
              f"\n## Latency p50 / p99, ms, at {args.connections} connections\n",
              grid(lambda e: f"{e['p50_us'] / 1000:.2f} / {e['p99_us'] / 1000:.2f}")]
     titles = {"fastapi": f"{BASELINE} (`fastapi run`)", "raw": "raw on the same server (the floor)"}
@@ -225,6 +234,9 @@ def parse_args() -> argparse.Namespace:
                              "fastapi, nimbleapi, litestar")
     parser.add_argument("--workers", type=int, default=1, help="worker processes per server (default 1)")
     parser.add_argument("--scenarios", default=None, help="comma list (default: all timed scenarios)")
+    parser.add_argument("--app-time", action="store_true",
+                        help="also time each application call inside the server (harness/app_time.py; adds a "
+                             "wrapper around every target, so req/s are not comparable with runs without it)")
     wrk.add_load_options(parser, duration=2, repeat=3, connections=64,
                          json_path=str(BENCH_DIR / "results" / "http.json"))
     return parser.parse_args()

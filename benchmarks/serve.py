@@ -22,10 +22,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness.targets import load_target  # noqa: E402
 
 TARGET_VARIABLE = "NIMBLEAPI_BENCH_TARGET"
+APP_TIME_VARIABLE = "NIMBLEAPI_BENCH_APP_TIME"  # set: the app's own time is measured (harness/app_time.py)
 
 
 def create_app() -> Any:
-    return load_target(os.environ.get(TARGET_VARIABLE, "fastapi")).app
+    app = load_target(os.environ.get(TARGET_VARIABLE, "fastapi")).app
+    if os.environ.get(APP_TIME_VARIABLE):
+        from harness.app_time import timed
+
+        app = timed(app)
+    return app
 
 
 def main() -> None:

@@ -39,8 +39,10 @@ def http_request(port: int, case: Case, timeout: float = 5.0) -> tuple[int, Any]
 class Server:
     """``serve.py``: a target on Granian or uvicorn, as ``nimbleapi run`` sets them up, optionally pinned."""
 
-    def __init__(self, server: str, target: str, workers: int, cpus: str | None, log_dir: Path) -> None:
+    def __init__(self, server: str, target: str, workers: int, cpus: str | None, log_dir: Path,
+                 app_time: bool = False) -> None:
         self.server = server
+        self.app_time = app_time
         self.target = target
         self.workers = workers
         self.cpus = cpus
@@ -59,6 +61,8 @@ class Server:
 
     def start(self, timeout_s: float = 120.0) -> None:
         environment = dict(os.environ, NIMBLEAPI_BENCH_TARGET=self.target)
+        if self.app_time:
+            environment["NIMBLEAPI_BENCH_APP_TIME"] = "1"
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(self.command(), cwd=BENCH_DIR, env=environment, stdout=log,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
