@@ -22,6 +22,8 @@ from collections.abc import Callable, Collection
 from types import CodeType
 from typing import Any
 
+from .exits import AsyncGeneratorDependency
+
 # The step kinds of ``nimbleapi._compile.deps`` (kept in one place there).
 Step = tuple[int, Any, Any]
 
@@ -193,7 +195,8 @@ def _enter_generator(writer: Writer, child: Any, key: str, generator: str) -> No
         "        value = await anext(generator)",
         "    except StopAsyncIteration:",
         "        raise RuntimeError(\"generator didn't yield\") from None",
-        "    stack.push_entered_generator(generator)",
+        # ``stack.push_entered_generator(generator)``, without its call
+        f"    stack._exit_callbacks.append((False, {writer.name(AsyncGeneratorDependency, 'AsyncGeneratorDependency')}(generator)))",
     ):
         writer.line(text)
     if child.use_cache:

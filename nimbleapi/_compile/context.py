@@ -206,7 +206,10 @@ class ScopeContext(RequestContext):
     def unshielded_stack(self, function_scoped: bool) -> DependencyExitStack | None:
         stack = self.function_stack if function_scoped else self.request_stack
         if stack is None:
-            stack = self.exit_stack(function_scoped)
+            if function_scoped:
+                stack = self.exit_stack(True)
+            else:  # the request's first dependency with yield (``exit_stack``, without its call)
+                stack = self.scope["fastapi_inner_astack"] = self.request_stack = DependencyExitStack()
         cleanup_scope = self._cleanup_scope
         if cleanup_scope is _UNDECIDED:  # ``cleanup_scope()``, its usual answer without its call
             cleanup_scope = self._cleanup_scope = None if outside_cancel_scopes() else self.cleanup_scope()

@@ -27,7 +27,7 @@ from starlette.websockets import WebSocket
 
 from .._plan.http import is_body_allowed_for_status_code
 from .._telemetry.observe import observe_unhandled_exception
-from .file_stack import serve_with_file_stack
+from .file_stack import FILE_STACK_KEY, RequestExitStack, leave_file_stack, serve_with_file_stack
 from .jsonio import encode_error_detail, encode_untyped
 
 HANDLERS_SCOPE_KEY = "starlette.exception_handlers"
@@ -212,9 +212,18 @@ class ErrorBoundary(ServerErrorMiddleware):
             inner_send = send
         else:
             inner_send = recording_send(scope, send)
+        # The request's file stack, entered as ``serve_with_file_stack`` enters it, one frame less.
+        files = scope[FILE_STACK_KEY] = RequestExitStack()
         try:
             try:
-                await serve_with_file_stack(inner, scope, receive, inner_send)
+                try:
+                    await inner(scope, receive, inner_send)
+                except BaseException as exc:
+                    if not files.registered or not await leave_file_stack(files, exc):
+                        raise
+                else:
+                    if files.registered:
+                        await files.aclose()
             except Exception as exc:
                 started = scope.get(RESPONSE_STARTED_KEY, False)
                 if not await answer_exception(exc, scope, receive, recording_send(scope, send), started=started):

@@ -54,8 +54,13 @@ async def serve_with_file_stack(app: ASGIApp, scope: Scope, receive: Receive, se
     except BaseException as exc:
         # Left as ``async with`` leaves it: unless a callback suppresses the error, it
         # propagates (or what a callback raised instead).
-        if not stack.registered or not await stack.__aexit__(type(exc), exc, exc.__traceback__):
+        if not stack.registered or not await leave_file_stack(stack, exc):
             raise
     else:
         if stack.registered:
             await stack.aclose()
+
+
+def leave_file_stack(stack: RequestExitStack, exc: BaseException) -> Any:
+    """``await``-able: leave *stack* with *exc* (True when a callback suppressed it)."""
+    return stack.__aexit__(type(exc), exc, exc.__traceback__)

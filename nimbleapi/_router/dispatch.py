@@ -47,17 +47,30 @@ def dispatch(router: Any, scope: Scope, receive: Receive, send: Send) -> Awaitab
     matched by ``_dispatch_by_scan``."""
     if "router" not in scope:
         scope["router"] = router
-    if scope["type"] == "lifespan":
-        return router.lifespan(scope, receive, send)  # type: ignore[no-any-return]
-    if router.form_limits and scope["type"] == "http":
+    if scope["type"] != "http":
+        if scope["type"] == "lifespan":
+            return router.lifespan(scope, receive, send)  # type: ignore[no-any-return]
+        return _dispatch_by_scan(router, scope, receive, send)
+    if router.form_limits:
         pass_on_form_limits(scope, router.form_limits)
-    route = router._static_table.lookup(router.routes, scope)
-    if route is not None:
-        scope["route"] = route
-        scope["endpoint"] = route.endpoint
-        scope["path_params"] = {**scope.get("path_params", {})}
-        return _handle_matched(route, scope, receive, send)
-    return _dispatch_by_scan(router, scope, receive, send)
+    # The static table (``StaticRouteTable.lookup``), read here without its call.
+    routes, table = router.routes, router._static_table
+    if routes is not table.built_for or len(routes) != table.count:
+        table.prepare(routes)
+    by_method = table.by_path.get(get_route_path(scope) if scope.get("root_path") else scope["path"])
+    route = None if by_method is None else by_method.get(scope["method"])
+    if route is None:
+        return _dispatch_by_scan(router, scope, receive, send)
+    scope["route"] = route
+    scope["endpoint"] = route.endpoint
+    outer = scope.get("path_params")
+    scope["path_params"] = {**outer} if outer else {}
+    # ``_handle_matched``, without its call, for the usual route.
+    if type(route).handle is _API_ROUTE_HANDLE and Route.handle is _ROUTE_HANDLE:
+        app = route.app
+        if getattr(app, RECORDS_RESPONSE_START, False):
+            return app(scope, receive, send)  # type: ignore[no-any-return]
+    return _handle_matched(route, scope, receive, send)
 
 
 async def _dispatch_by_scan(router: Any, scope: Scope, receive: Receive, send: Send) -> None:

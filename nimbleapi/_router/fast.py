@@ -14,8 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from starlette import convertors, routing
-from .._starlette import get_route_path
-from starlette.types import Scope
 
 from .._plan.route_classes import ROUTE_CLASSES, api_route_class
 from .index import ANYWHERE, first_segment
@@ -57,15 +55,18 @@ def _may_match(route: Any, path: str) -> bool:
 
 
 class StaticRouteTable:
-    __slots__ = ("_routes", "_count", "_table")
+    """``by_path[path][method]``: the route of a static path, for the routes it was built for
+    (``built_for``, then ``count`` of them); the dispatcher reads these directly."""
+
+    __slots__ = ("built_for", "count", "by_path")
 
     def __init__(self) -> None:
-        self._routes: list[Any] | None = None
-        self._count = -1
-        self._table: dict[str, dict[str, Any]] = {}
+        self.built_for: list[Any] | None = None
+        self.count = -1
+        self.by_path: dict[str, dict[str, Any]] = {}
 
     def invalidate(self) -> None:
-        self._routes = None
+        self.built_for = None
 
     def _rebuild(self, routes: list[Any]) -> None:
         table: dict[str, dict[str, Any]] = {}
@@ -86,8 +87,8 @@ class StaticRouteTable:
                 earlier_anywhere.append(route)
             else:
                 earlier.setdefault(_shape_key(route, segment), []).append(route)
-        self._table = table
-        self._routes, self._count = routes, len(routes)
+        self.by_path = table
+        self.built_for, self.count = routes, len(routes)
 
     @staticmethod
     def _add_if_unclaimed(
@@ -111,16 +112,5 @@ class StaticRouteTable:
 
     def prepare(self, routes: list[Any]) -> None:
         """Build the table for *routes* unless it is built for them already."""
-        if routes is not self._routes or len(routes) != self._count:
+        if routes is not self.built_for or len(routes) != self.count:
             self._rebuild(routes)
-
-    def lookup(self, routes: list[Any], scope: Scope) -> Any:
-        """The route that a full scan would pick for this HTTP request, or None to do the scan."""
-        if scope["type"] != "http":
-            return None
-        if routes is not self._routes or len(routes) != self._count:  # ``prepare``, without its call
-            self._rebuild(routes)
-        by_method = self._table.get(get_route_path(scope) if scope.get("root_path") else scope["path"])
-        if by_method is None:
-            return None
-        return by_method.get(scope["method"])
