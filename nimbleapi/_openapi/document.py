@@ -13,7 +13,7 @@ from typing import Any
 
 from .._encoders import jsonable_encoder
 from .paths import DocumentContext, generate_path_item
-from .routes import RoutePlans, get_fields_from_routes, iter_api_routes
+from .routes import RoutePlans, fields_of_api_routes, iter_api_routes, served_form
 from .schemas import build_definitions, collect_flat_models, get_model_name_map
 
 
@@ -80,9 +80,10 @@ def generate_openapi(
     from ..openapi.models import OpenAPI
 
     # Walked once: each walk makes new route contexts, and the plans are kept per route object.
-    api_routes, api_webhooks = list(iter_api_routes(routes)), list(iter_api_routes(webhooks or []))
+    api_routes = [served_form(route) for route in iter_api_routes(routes)]
+    api_webhooks = [served_form(route) for route in iter_api_routes(webhooks or [])]
     plans = RoutePlans()
-    fields = get_fields_from_routes([*api_routes, *api_webhooks], plans)
+    fields = fields_of_api_routes([*api_routes, *api_webhooks], plans)
     field_mapping, definitions = build_definitions(fields, separate_input_output_schemas=separate_input_output_schemas)
     context = DocumentContext(
         field_mapping=field_mapping,

@@ -10,6 +10,7 @@ the 422 response refers to them.
 from __future__ import annotations
 
 import copy
+import functools
 import http.client
 import inspect
 from typing import Any
@@ -85,7 +86,14 @@ def _status_code_key(status_code: int | None, response_class: type[Response]) ->
     if status_code is not None:
         return str(status_code)
     # Without an explicit status code the response class's own default applies.
-    default = inspect.signature(response_class.__init__).parameters.get("status_code")
+    return _default_status_code(response_class.__init__)
+
+
+@functools.lru_cache(maxsize=256)
+def _default_status_code(init: Any) -> str:
+    """The ``status_code`` default of a response class's ``__init__`` (a document asks once
+    per route, and reading a signature costs more than the rest of a response)."""
+    default = inspect.signature(init).parameters.get("status_code")
     if default is not None and isinstance(default.default, int):
         return str(default.default)
     return "200"

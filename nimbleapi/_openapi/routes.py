@@ -25,6 +25,12 @@ def iter_api_routes(routes: Sequence[Any]) -> Iterator[Any]:
             yield context
 
 
+def served_form(route: Any) -> Any:
+    """What every attribute of a route context is read from (its served form), or *route*
+    itself: the document reads dozens per route, each a failed lookup on the context first."""
+    return getattr(route, "_effective_route", route)
+
+
 class RoutePlans:
     """Each route's plan and inputs, built once per document: the schema pass and the paths
     pass both read them, and planning is most of what a route costs the document. The
@@ -43,12 +49,16 @@ class RoutePlans:
 
 
 def get_fields_from_routes(routes: Sequence[Any], plans: RoutePlans | None = None) -> list[ModelField]:
-    plans = RoutePlans() if plans is None else plans
+    return fields_of_api_routes(list(iter_api_routes(routes)), RoutePlans() if plans is None else plans)
+
+
+def fields_of_api_routes(api_routes: Sequence[Any], plans: RoutePlans) -> list[ModelField]:
+    """The fields documented for *api_routes* (routes ``iter_api_routes`` gave)."""
     bodies: list[ModelField] = []
     responses: list[ModelField] = []
     parameters: list[ModelField] = []
     callbacks: list[ModelField] = []
-    for route in iter_api_routes(routes):
+    for route in api_routes:
         if not route.include_in_schema:
             continue
         plan, inputs = plans.of(route)

@@ -14,10 +14,11 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic.type_adapter import _type_has_config
+from pydantic_core import CoreSchema, PydanticSerializationError
 
 from .._plan.fields import ModelField
 from .._plan.openapi_constants import REF_TEMPLATE
@@ -28,7 +29,35 @@ NamedType = type[BaseModel] | type[Enum]
 
 
 class OpenAPIJsonSchema(GenerateJsonSchema):
-    """Pydantic's generator, with ``bytes`` described as OpenAPI 3.1 binary content."""
+    """Pydantic's generator, with ``bytes`` described as OpenAPI 3.1 binary content, and
+    one ``TypeAdapter`` per default's type and config (pydantic builds one per default)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._default_adapters: dict[tuple[type, int], tuple[Any, TypeAdapter[Any]]] = {}
+
+    def encode_default(self, dft: Any) -> Any:
+        """Pydantic's encoding of a default (its ``dump_python`` in JSON mode through a
+        ``TypeAdapter`` of the default's type), with that adapter built once per type and
+        config: building it costs far more than the dump, and a document has a default
+        per optional parameter."""
+        config = self._config.config_dict
+        if self.mode == "validation" and ("ser_json_temporal" in config or "ser_json_timedelta" in config):
+            return super().encode_default(dft)  # pydantic filters the config first
+        adapted = Any if _type_has_config(type(dft)) else type(dft)
+        key = (adapted, id(config))
+        known = self._default_adapters.get(key)
+        if known is None:
+            try:
+                adapter = TypeAdapter(adapted, config=config)
+            except Exception:
+                return super().encode_default(dft)  # pydantic raises its own error
+            # The entry keeps the config, so its id is not reused meanwhile.
+            known = self._default_adapters[key] = (config, adapter)
+        try:
+            return known[1].dump_python(dft, by_alias=self.by_alias, mode="json")
+        except Exception as exc:
+            raise PydanticSerializationError(f"Unable to encode default value {dft}") from exc
 
     def bytes_schema(self, schema: CoreSchema) -> JsonSchemaValue:
         # OpenAPI 3.1 describes raw bytes with contentMediaType instead of format=binary.
