@@ -9,6 +9,7 @@ Almost every object allows extra keys, because the specification allows
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Iterable, Mapping  # noqa: F401 - Iterable: star-import parity
 from enum import Enum
 from typing import Annotated, Any, Literal, Optional, Union
@@ -19,20 +20,36 @@ from pydantic_core.core_schema import with_info_plain_validator_function
 from typing_extensions import TypedDict
 from typing_extensions import deprecated as typing_deprecated
 
+from nimbleapi import _lazy
 from nimbleapi.logger import logger
 
-try:
-    import email_validator
-except ImportError:  # pragma: no cover - depends on the installed extras
-    email_validator = None  # type: ignore[assignment]
+# Whether email-validator is installed, asked without importing it: its import compiles
+# large regular expressions, and only a contact address in a document ever needs it.
+_HAS_EMAIL_VALIDATOR = importlib.util.find_spec("email_validator") is not None
 
 _EMAIL_VALIDATOR_MISSING = (
     "email-validator not installed, email fields will be treated as str.\n"
     "To install, run: pip install email-validator"
 )
 
-if email_validator is not None:
-    from pydantic import EmailStr
+if _HAS_EMAIL_VALIDATOR:
+    from pydantic import EmailStr as _PydanticEmailStr
+    from pydantic.networks import validate_email as _validate_email
+
+    class EmailStr(_PydanticEmailStr):
+        """pydantic's ``EmailStr`` (same validation, errors and schema), with email-validator
+        imported when an address is first validated instead of when a schema using it is
+        built (which is when the first document is generated)."""
+
+        @classmethod
+        def __get_pydantic_core_schema__(cls, source: type[Any], handler: Any) -> core_schema.CoreSchema:
+            return core_schema.no_info_after_validator_function(_normalized_email, core_schema.str_schema())
+
+    def _normalized_email(value: str) -> str:
+        """What pydantic's ``EmailStr`` validates an address to (``_validate_email`` imports
+        email-validator when first called)."""
+        return _validate_email(value)[1]
+
 else:  # pragma: no cover - depends on the installed extras
 
     class EmailStr(str):  # type: ignore[no-redef]
@@ -454,3 +471,9 @@ class OpenAPI(BaseModelWithConfig):
     security: Optional[list[dict[str, list[str]]]] = None
     tags: Optional[list[Tag]] = None
     externalDocs: Optional[ExternalDocumentation] = None
+
+
+if _HAS_EMAIL_VALIDATOR:
+    # FastAPI's module imports email-validator (a name its star-import carries); here the
+    # module is loaded when the name is first read.
+    _lazy.export_lazily(globals(), {"email_validator": "email_validator:"})
