@@ -129,7 +129,7 @@ def granian_app() -> ASGIApp:
 
     forget_modules_under(os.environ.get(RELOAD_DIRS_VARIABLE, ""))
     module_name, _, attribute = os.environ[GRANIAN_APP_VARIABLE].partition(":")
-    app: ASGIApp = getattr(importlib.import_module(module_name), attribute)()
+    app: ASGIApp = with_integer_ports(getattr(importlib.import_module(module_name), attribute)())
     root_path = os.environ.get(ROOT_PATH_VARIABLE, "")
     if root_path:
         app = with_root_path_in_path(app, root_path)
@@ -153,6 +153,33 @@ def forget_modules_under(directories: str) -> None:
         source = getattr(module, "__file__", None)
         if source and any(Path(source).is_relative_to(root) for root in roots):
             del sys.modules[name]
+
+
+def with_integer_ports(app: ASGIApp) -> ASGIApp:
+    """Give ``client`` and ``server`` integer ports, as uvicorn and the ASGI spec do.
+
+    Granian sends the ports as strings; an application reading ``request.client.port``
+    would see another type on each server.
+    """
+
+    def served(scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        client = scope.get("client")
+        if client is not None:
+            scope["client"] = integer_port(client)
+        server = scope.get("server")
+        if server is not None:
+            scope["server"] = integer_port(server)
+        return app(scope, receive, send)
+
+    return served
+
+
+def integer_port(address: Any) -> Any:
+    """``(host, "8000")`` as ``(host, 8000)``; any other shape (a unix socket's) unchanged."""
+    port = address[1]
+    if port.__class__ is str and port.isdigit():
+        return (address[0], int(port))
+    return address
 
 
 # The request headers uvicorn's proxy-header middleware reads; without them it changes nothing.

@@ -49,6 +49,8 @@ async def where(request: Request) -> dict[str, Any]:
         "url": str(request.url),
         "root_path": request.scope.get("root_path"),
         "client": client.host if client else None,
+        "client_port": client.port if client else None,
+        "server": request.scope.get("server"),
         "scheme": request.url.scheme,
         "docs": str(request.url_for("where")),
     }

@@ -223,6 +223,13 @@ def test_client_disconnect_ends_the_stream(start: Start) -> None:
 # ---- proxies ---------------------------------------------------------------------------
 
 
+def test_client_and_server_ports_are_integers(start: Start) -> None:
+    running = start()
+    where = httpx.get(running.url + "/where").json()
+    assert isinstance(where["client_port"], int) and where["client_port"] > 0
+    assert where["server"] == ["127.0.0.1", int(running.url.rsplit(":", 1)[1])]
+
+
 def test_root_path_prefixes_urls(start: Start) -> None:
     running = start("--root-path", "/api")
     where = httpx.get(running.url + "/where").json()
