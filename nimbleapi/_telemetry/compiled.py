@@ -27,7 +27,7 @@ from .._compile.route_app import BodyReader, Producer, app_around, compile_deliv
 from .._compile.threads import in_worker_thread
 from .._plan.callables import is_coroutine_callable
 from ..exceptions import RequestValidationError
-from ..telemetry._api import _get_request_telemetry, _RequestTelemetry, _validation_failed
+from ..telemetry._api import _end_operation, _get_request_telemetry, _RequestTelemetry, _validation_failed
 from .steps import StepSpan
 
 Undefined = PydanticUndefined
@@ -48,12 +48,14 @@ def compile_traced_app(parts: RouteParts) -> ASGIApp:
 
 
 def _traced_producer(parts: RouteParts) -> Producer:
-    """``produce(ctx)``: FastAPI's traced steps up to the endpoint's return value."""
+    """``produce(ctx)``: FastAPI's traced steps up to the endpoint's return value. The
+    dependency and endpoint spans are opened here, around the awaited steps themselves."""
     call, contexts, template = parts.plan.dependant.call, parts.plan.contexts, parts.plan.contexts.path
     assert call is not None
-    dependencies, invoke = StepSpan("dependencies", call), _traced_endpoint(call)
+    dependencies, endpoint = StepSpan("dependencies", call), StepSpan("endpoint", call)
     solve = _solver(parts)
     read_body = None if parts.plan.body.field is None else BodyReader(parts.strict_content_type, contexts)
+    call_in_thread = None if is_coroutine_callable(call) else _endpoint_in_thread(call, endpoint)
 
     async def produce(ctx: ScopeContext) -> Any:
         scope = ctx.scope
@@ -73,12 +75,36 @@ def _traced_producer(parts: RouteParts) -> Producer:
             data.request = ctx.connection
             data.body = None if body is Undefined else body
         tracer = state.tracer
-        values, errors = await dependencies.around(tracer, _solved(solve, ctx, data))
+        if tracer is None:
+            values, errors = await solve(ctx)
+            if data is not None:
+                data.values, data.errors = values, errors
+        else:
+            span, token = dependencies.start(tracer)
+            try:
+                values, errors = await solve(ctx)
+                if data is not None:
+                    data.values, data.errors = values, errors
+            except BaseException as exc:
+                _end_operation(span, token, exc)
+                raise
+            _end_operation(span, token, None)
         if errors:
             error = RequestValidationError(errors, body=None if body is Undefined else body, endpoint_ctx=contexts.for_scope(scope))
             _validation_failed(error)
             raise error
-        return await invoke(tracer, values)
+        if call_in_thread is not None:
+            return await call_in_thread(tracer, values)
+        if tracer is None:
+            return await call(**values)
+        span, token = endpoint.start(tracer)
+        try:
+            result = await call(**values)
+        except BaseException as exc:
+            _end_operation(span, token, exc)
+            raise
+        _end_operation(span, token, None)
+        return result
 
     return produce
 
@@ -95,25 +121,9 @@ def _solver(parts: RouteParts) -> Solve:
     return solve_parameters
 
 
-async def _solved(solve: Solve, ctx: ScopeContext, data: Any) -> tuple[dict[str, Any], list[Any]]:
-    """``solve(ctx)``, its outcome told to the request's data while the dependency span is open."""
-    values, errors = await solve(ctx)
-    if data is not None:
-        data.values, data.errors = values, errors
-    return values, errors
-
-
-def _traced_endpoint(call: Callable[..., Any]) -> Callable[[Any, dict[str, Any]], Awaitable[Any]]:
-    """``await invoke(tracer, values)``: the endpoint in its ``fastapi.endpoint`` span; a sync
-    endpoint's span opens in the worker thread that runs it, so what it does is traced
-    from that thread."""
-    endpoint = StepSpan("endpoint", call)
-    if is_coroutine_callable(call):
-
-        def invoke(tracer: Any, values: dict[str, Any]) -> Awaitable[Any]:
-            return endpoint.around(tracer, call(**values))
-
-        return invoke
+def _endpoint_in_thread(call: Callable[..., Any], endpoint: StepSpan) -> Callable[[Any, dict[str, Any]], Awaitable[Any]]:
+    """``await invoke(tracer, values)`` for a sync endpoint: its span opens in the worker
+    thread that runs it, so what it does is traced from that thread."""
 
     def run_traced(tracer: Any, values: dict[str, Any]) -> Any:
         return endpoint.call(tracer, call, **values)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from contextvars import Token
 from collections.abc import Callable, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as field  # noqa: F401  (FastAPI's name here)
 from time import time_ns
 from typing import Any
 
@@ -69,22 +70,34 @@ class TelemetryData:
     errors: Sequence[Any] | None = None
 
 
-@dataclass(kw_only=True)
 class _RequestTelemetry:
     """One request's telemetry state, found in its OpenTelemetry context and its scope."""
 
-    span: Span | None
-    span_method: str
-    tracer: Tracer | None = None
-    logger: Logger | None = None
-    route: str | None = None
-    status_code: int | None = None
-    data: TelemetryData | None = field(default_factory=TelemetryData)
-    _mount_prefix: str = ""
-    _exceptions: list[BaseException] = field(default_factory=list, repr=False)
-    _scope: MutableMapping[str, Any] | None = field(default=None, repr=False)
+    __slots__ = (
+        "span", "span_method", "tracer", "logger", "route", "status_code", "data",
+        "_mount_prefix", "_exceptions", "_scope", "_mount_route",
+    )
 
-    _mount_route: str | None = field(default=None, repr=False)
+    def __init__(
+        self,
+        span: Span | None,
+        span_method: str,
+        tracer: Tracer | None = None,
+        logger: Logger | None = None,
+        mount_prefix: str = "",
+        scope: MutableMapping[str, Any] | None = None,
+    ) -> None:
+        self.span = span
+        self.span_method = span_method
+        self.tracer = tracer
+        self.logger = logger
+        self.route: str | None = None
+        self.status_code: int | None = None
+        self.data: TelemetryData | None = TelemetryData()
+        self._mount_prefix = mount_prefix
+        self._exceptions: list[BaseException] = []
+        self._scope = scope
+        self._mount_route: str | None = None
 
     def current_route(self) -> str | None:
         """The route template chosen so far: the one a route announced, else the one the

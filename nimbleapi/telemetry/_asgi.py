@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from time import perf_counter, time_ns
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -18,7 +19,10 @@ from opentelemetry import _logs, metrics, propagate, trace
 from opentelemetry import context as otel_context
 from opentelemetry._logs import SeverityNumber
 from opentelemetry.metrics import Histogram, UpDownCounter
+from opentelemetry.baggage.propagation import W3CBaggagePropagator
+from opentelemetry.propagators.composite import CompositePropagator
 from opentelemetry.propagators.textmap import Getter
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from opentelemetry.trace import SpanKind, StatusCode
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -59,6 +63,39 @@ class _HeadersGetter(Getter[Headers]):
 
 
 _HEADERS_GETTER = _HeadersGetter()
+
+
+def _extract_parent(scope: Scope) -> otel_context.Context:
+    """The context propagated in the request's headers, as ``propagate.extract`` gives it.
+
+    With OpenTelemetry's default propagation (W3C trace context first, then baggage), a
+    request carrying none of their headers is handled in a new empty context: that answer
+    is given without reading the headers through the propagators.
+    """
+    propagator = propagate.get_global_textmap()
+    fields = _default_propagation_fields(propagator)
+    if fields is not None and not any(name in fields for name, _ in scope["headers"]):
+        return otel_context.Context()
+    return propagate.extract(Headers(scope=scope), getter=_HEADERS_GETTER)
+
+
+def _default_propagation_fields(propagator: Any) -> frozenset[bytes] | None:
+    """The header names *propagator* reads, when it is the default propagation (whose
+    answer without them is a new empty context); None for any other propagator."""
+    if propagator is _default_propagation[0]:
+        known: frozenset[bytes] | None = _default_propagation[1]
+        return known
+    parts = getattr(propagator, "_propagators", None) if type(propagator) is CompositePropagator else [propagator]
+    fields = None
+    if parts and type(parts[0]) is TraceContextTextMapPropagator and all(type(part) in _DEFAULT_PROPAGATORS for part in parts):
+        fields = frozenset(name.lower().encode("latin-1") for part in parts for name in part.fields)
+    _default_propagation[:] = [propagator, fields]
+    return fields
+
+
+_DEFAULT_PROPAGATORS = (TraceContextTextMapPropagator, W3CBaggagePropagator)
+# The global propagator last seen and its header names (None: not the default propagation).
+_default_propagation: list[Any] = [None, None]
 
 
 def _legacy_otel(stack: Any) -> bool:
@@ -145,9 +182,51 @@ class ExceptionTelemetryMiddleware:
             raise
 
 
-def _usable(explicit: Any, provider: Any, noop: type) -> bool:
-    """Whether *provider* records anything: given explicitly, or configured, and not a no-op."""
-    return not ((explicit is None and _unconfigured(provider)) or isinstance(provider, noop))
+class _Provider:
+    """Where one signal goes: the provider the application was given (judged once), or the
+    global one, looked up per request since it may be configured after the application
+    started; each global provider seen is judged once."""
+
+    __slots__ = ("explicit", "get_global", "noop", "_seen", "_verdict")
+
+    def __init__(self, explicit: Any, get_global: Callable[[], Any], noop: type) -> None:
+        self.explicit, self.get_global, self.noop = explicit, get_global, noop
+        self._seen: Any = _NOT_SEEN
+        self._verdict: Any = None
+
+    def current(self) -> Any:
+        """The provider that records this signal now, or None (none configured, or a no-op)."""
+        provider = self.explicit or self.get_global()
+        if provider is not self._seen:
+            unusable = (self.explicit is None and _unconfigured(provider)) or isinstance(provider, self.noop)
+            self._seen, self._verdict = provider, None if unusable else provider
+        return self._verdict
+
+
+_NOT_SEEN = object()
+
+
+class _RequestShape:
+    """What a request's method, scheme and protocol give its telemetry, the same for every
+    request of that shape: the span's name, its attributes before the route is known, and
+    the attributes of the active-requests counter (shared: the SDK copies what it keeps)."""
+
+    __slots__ = ("span_method", "attributes", "active_attributes", "method_original")
+
+    def __init__(self, scope: Scope, websocket: bool, known_methods: frozenset[str]) -> None:
+        original_method = scope.get("method", "")
+        method = original_method if original_method in known_methods else "_OTHER"
+        self.span_method = "WS" if websocket else "HTTP" if method == "_OTHER" else method
+        attributes: dict[str, Any] = {"url.scheme": scope.get("scheme", "ws" if websocket else "http")}
+        if websocket:
+            attributes["network.protocol.name"] = "websocket"
+        else:
+            attributes["http.request.method"] = method
+            if scope.get("http_version"):
+                attributes["network.protocol.version"] = scope["http_version"]
+        self.attributes = attributes
+        self.active_attributes = {k: v for k, v in attributes.items() if k != "network.protocol.version"}
+        self.method_original = None if websocket or original_method == method else original_method
 
 
 class NativeTelemetry:
@@ -161,6 +240,12 @@ class NativeTelemetry:
         self._instruments: tuple[Histogram, UpDownCounter] | None = None
         self._tracer_provider: Any = None
         self._tracer: trace.Tracer | None = None
+        # The global providers are looked up through their modules each time (so a provider
+        # function replaced there is followed too).
+        self._traces = _Provider(config["tracer_provider"], lambda: trace.get_tracer_provider(), trace.NoOpTracerProvider)
+        self._metrics = _Provider(config["meter_provider"], lambda: metrics.get_meter_provider(), metrics.NoOpMeterProvider)
+        self._logs = _Provider(config["logger_provider"], lambda: _logs.get_logger_provider(), _logs.NoOpLoggerProvider)
+        self._shapes: dict[tuple[Any, ...], _RequestShape] = {}
 
     def enabled(self) -> bool:
         """Whether any signal has a provider to go to (an explicit one, or a configured global)."""
@@ -192,6 +277,15 @@ class NativeTelemetry:
             self._tracer_provider = provider
         return self._tracer
 
+    def _shape(self, scope: Scope, websocket: bool) -> _RequestShape:
+        key = (scope.get("method"), scope.get("scheme"), scope.get("http_version"), websocket)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = _RequestShape(scope, websocket, self._known_methods)
+            if len(self._shapes) < _MAX_SHAPES:  # unknown methods are unbounded: keep the first few
+                self._shapes[key] = shape
+        return shape
+
     async def __call__(
         self, *, app: ASGIApp, scope: Scope, receive: Receive, send: Send, legacy_otel: bool = False
     ) -> None:
@@ -202,23 +296,22 @@ class NativeTelemetry:
             return
         websocket = scope["type"] == "websocket"
         tracer_provider = meter_provider = logger_provider = None
-        if config["tracing"] and not legacy_otel:
-            tracer_provider = config["tracer_provider"] or trace.get_tracer_provider()
-            if not _usable(config["tracer_provider"], tracer_provider, trace.NoOpTracerProvider):
-                tracer_provider = None
-        if config["metrics"] and not legacy_otel and not websocket:
-            meter_provider = config["meter_provider"] or metrics.get_meter_provider()
-            if not _usable(config["meter_provider"], meter_provider, metrics.NoOpMeterProvider):
-                meter_provider = None
-        if config["logs"] and not legacy_otel:
-            logger_provider = config["logger_provider"] or _logs.get_logger_provider()
-            if not _usable(config["logger_provider"], logger_provider, _logs.NoOpLoggerProvider):
-                logger_provider = None
+        if not legacy_otel:
+            if config["tracing"]:
+                tracer_provider = self._traces.current()
+            if config["metrics"] and not websocket:
+                meter_provider = self._metrics.current()
+            if config["logs"]:
+                logger_provider = self._logs.current()
         if tracer_provider is None and meter_provider is None and logger_provider is None:
             await app(scope, receive, send)
             return
         request = _ServedRequest(self, scope, websocket, tracer_provider, meter_provider, logger_provider is not None)
         await request.serve(app, receive, send)
+
+
+# Request shapes remembered per application (method, scheme, protocol version).
+_MAX_SHAPES = 64
 
 
 async def _serve_excluded(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
@@ -236,6 +329,11 @@ async def _serve_excluded(app: ASGIApp, scope: Scope, receive: Receive, send: Se
 class _ServedRequest:
     """One request or WebSocket session under telemetry: its span, measurements and state."""
 
+    __slots__ = (
+        "scope", "websocket", "attributes", "active_attributes", "duration", "active", "started", "span",
+        "parent", "state", "finished", "trailers", "disconnected", "_send", "_receive",
+    )
+
     def __init__(
         self,
         telemetry: NativeTelemetry,
@@ -247,18 +345,9 @@ class _ServedRequest:
     ) -> None:
         config = telemetry.config
         self.scope, self.websocket = scope, websocket
-        original_method = scope.get("method", "")
-        method = original_method if original_method in telemetry._known_methods else "_OTHER"
-        span_method = "WS" if websocket else "HTTP" if method == "_OTHER" else method
-        attributes: dict[str, Any] = {"url.scheme": scope.get("scheme", "ws" if websocket else "http")}
-        if websocket:
-            attributes["network.protocol.name"] = "websocket"
-        else:
-            attributes["http.request.method"] = method
-            if scope.get("http_version"):
-                attributes["network.protocol.version"] = scope["http_version"]
-        self.attributes = attributes
-        self.active_attributes = {k: v for k, v in attributes.items() if k != "network.protocol.version"}
+        shape = telemetry._shape(scope, websocket)
+        attributes = self.attributes = shape.attributes.copy()  # finish() adds the route and status
+        self.active_attributes = shape.active_attributes
         self.duration = self.active = None
         if meter_provider is not None:
             self.duration, self.active = telemetry._metric_instruments(meter_provider)
@@ -269,26 +358,26 @@ class _ServedRequest:
         self.parent: otel_context.Context | None = None
         tracer = None
         if tracer_provider is not None:
-            parent = self.parent = propagate.extract(Headers(scope=scope), getter=_HEADERS_GETTER)
+            parent = self.parent = _extract_parent(scope)
             tracer = telemetry._get_tracer(tracer_provider)
             span_attributes = {**attributes, **_server_attributes(scope)}
             if not websocket:
                 span_attributes["url.path"] = scope["path"]
                 if scope.get("query_string"):
                     span_attributes["url.query"] = _redacted_query(scope["query_string"])
-                if original_method != method:
-                    span_attributes["http.request.method_original"] = original_method
-            self.span = tracer.start_span(span_method, context=parent, kind=SpanKind.SERVER, attributes=span_attributes)
+                if shape.method_original is not None:
+                    span_attributes["http.request.method_original"] = shape.method_original
+            self.span = tracer.start_span(shape.span_method, context=parent, kind=SpanKind.SERVER, attributes=span_attributes)
         logger = None
         if logging:
             logger = _logs.get_logger("fastapi", __version__, config["logger_provider"], schema_url=_SCHEMA_URL)
         self.state = _RequestTelemetry(
-            span=self.span,
-            span_method=span_method,
-            tracer=tracer if config["operation_spans"] else None,
-            logger=logger,
-            _mount_prefix=scope.get("app_root_path", scope.get("root_path", "")).rstrip("/"),
-            _scope=scope,
+            self.span,
+            shape.span_method,
+            tracer if config["operation_spans"] else None,
+            logger,
+            scope.get("app_root_path", scope.get("root_path", "")).rstrip("/"),
+            scope,
         )
         self.finished = self.trailers = self.disconnected = False
 
