@@ -17,6 +17,7 @@ imported) is a replacement from the start.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable
 from types import FunctionType, ModuleType
 from typing import Any
@@ -53,6 +54,29 @@ class PatchPoint:
 
     def __repr__(self) -> str:
         return f"<PatchPoint {self.owner.__module__ if isinstance(self.owner, type) else self.owner.__name__}.{self.qualified_name}>"
+
+
+class LazyPatchPoint(PatchPoint):
+    """A function a module exports lazily (``nimbleapi._lazy``), defined in module *source*:
+    replaced once the module's globals hold another function under its name. Checking it
+    loads nothing."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, owner: ModuleType, name: str, source: str) -> None:
+        self.owner, self.name, self.source = owner, name, source
+        self.original = _NO_ORIGINAL
+
+    @property
+    def current(self) -> Any:
+        return self.owner.__dict__.get(self.name)
+
+    def replaced(self) -> bool:
+        current = self.current
+        if current is None:  # never looked up, so never replaced
+            return False
+        source = sys.modules.get(self.source)
+        return source is None or current is not getattr(source, self.name, None)
 
 
 def _defined_as(value: Any, qualified_name: str) -> bool:

@@ -40,13 +40,13 @@ from starlette.websockets import WebSocket
 from typing_extensions import deprecated
 
 from . import _lazy, params
-from ._patch_points import PatchPoint, replaced_points
-from ._compile.codegen import solver_title
+from ._patch_points import LazyPatchPoint, PatchPoint, replaced_points
 from ._compile.context import connection_context
-from ._compile.deps import compile_solver
 from ._compile.forms import FormLimits, validate_form_limits, validate_max_body_size
 from ._compile.handler import build_request_handler, compile_parts, endpoint_context, handler_arguments, route_parts
 from ._compile.handler import request_response as request_response
+from ._compile.handler import websocket_solver
+from ._compile.hooks import DependenciesSolver
 from ._compile.hooks import run_endpoint_function as run_endpoint_function
 from ._compile.route_app import compile_route_app
 from ._compile.route_steps import wrap_route_steps
@@ -165,11 +165,13 @@ def get_websocket_app(
     embed_body_fields: bool = False,
     *,
     path: str = "",
+    solve_dependencies: DependenciesSolver | None = None,
 ) -> Callable[[WebSocket], Awaitable[None]]:
-    """The ``handler(websocket)`` of a WebSocket endpoint: solve dependencies, then call it."""
+    """The ``handler(websocket)`` of a WebSocket endpoint: solve dependencies (through
+    *solve_dependencies*, a replacement of FastAPI's, when given), then call it."""
     call = dependant.call
     assert call is not None
-    solve = compile_solver(dependant, embed_body_fields=embed_body_fields, title=solver_title(["WS"], path, call))
+    solve = websocket_solver(dependant, dependency_overrides_provider, embed_body_fields, path, solve_dependencies)
     static_ctx = endpoint_context(call)
 
     async def handler(websocket: WebSocket) -> None:
@@ -220,6 +222,8 @@ class APIWebSocketRoute(routing.WebSocketRoute):
                 dependency_overrides_provider=self.dependency_overrides_provider,
                 embed_body_fields=self._embed_body_fields,
                 path=self.path_format,
+                # Decided as the route is built: FastAPI's handler calls ``solve_dependencies`` by name.
+                solve_dependencies=_SOLVE_DEPENDENCIES.current if _SOLVE_DEPENDENCIES.replaced() else None,
             )
         )
 
@@ -1201,6 +1205,7 @@ def get_request_handler(
         # Looked up by name, as FastAPI's handler does: a replacement is what runs.
         run_endpoint=run_endpoint_function if _RUN_ENDPOINT.replaced() else None,
         serialize=serialize_response if _SERIALIZE_RESPONSE.replaced() else None,
+        solve_dependencies=_SOLVE_DEPENDENCIES.current if _SOLVE_DEPENDENCIES.replaced() else None,
     )
     # Once telemetry is on, with FastAPI's step spans: extensions that wrap this handler keep them.
     handler: Callable[[Request], Awaitable[Response]] = with_handler_telemetry(parts, build_request_handler)
@@ -1361,6 +1366,9 @@ class _RouteWithPath(Protocol):
 _GET_ROUTE_HANDLER = PatchPoint(APIRoute, "get_route_handler")
 _RUN_ENDPOINT = PatchPoint(sys.modules[__name__], "run_endpoint_function")
 _SERIALIZE_RESPONSE = PatchPoint(sys.modules[__name__], "serialize_response")
+# FastAPI's handler solves a route's dependencies through this module's ``solve_dependencies``
+# (loaded on first use): tracers replace it to record the arguments an endpoint receives.
+_SOLVE_DEPENDENCIES = LazyPatchPoint(sys.modules[__name__], "solve_dependencies", "nimbleapi.dependencies.utils")
 # APIRoute's own ``matches``: the router matches such routes itself; others it asks.
 _STOCK_API_ROUTE_MATCHES = PatchPoint(APIRoute, "matches").original
 register_route_classes(APIRoute, APIWebSocketRoute, _STOCK_API_ROUTE_MATCHES, iter_route_contexts)
@@ -1369,6 +1377,7 @@ _ROUTE_HANDLING = (
     PatchPoint(sys.modules[__name__], "request_response"),
     _RUN_ENDPOINT,
     _SERIALIZE_RESPONSE,
+    _SOLVE_DEPENDENCIES,
 )
 
 

@@ -5,6 +5,7 @@ a module attribute or a class method; ``monkeypatch`` restores it), then serves 
 and checks that the wrapper ran and that the answer is still FastAPI's.
 """
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,7 +20,7 @@ from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import Route
 
 import nimbleapi.routing
-from nimbleapi import FastAPI, HTTPException, Request
+from nimbleapi import Depends, FastAPI, HTTPException, Request, Response, WebSocket
 from nimbleapi._compile.body_limit import ApplicationBodyLimit
 from nimbleapi._patch_points import PatchPoint
 from nimbleapi.middleware.asyncexitstack import AsyncExitStackMiddleware
@@ -214,6 +215,68 @@ def test_replaced_run_endpoint_function_calls_the_endpoint(monkeypatch: pytest.M
 
     monkeypatch.setattr(nimbleapi.routing, "run_endpoint_function", doubled)
     assert TestClient(items_app()).get("/items/21").json() == {"item_id": 42}
+
+
+class SolvedValues(dict[str, Any]):
+    """The values a replaced ``solve_dependencies`` hands on, recognisable when the endpoint is called."""
+
+
+def values_marked(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[bool]]:
+    """Replace ``solve_dependencies`` and ``run_endpoint_function`` as tracers do: the first
+    records the path it solves for and marks the values it returns, the second whether it
+    was given those marked values."""
+    solve, run = nimbleapi.routing.solve_dependencies, nimbleapi.routing.run_endpoint_function
+    solved_for: list[str] = []
+    marked: list[bool] = []
+
+    async def solve_recorded(*, request: Any, **arguments: Any) -> Any:
+        solved_for.append(request.url.path)
+        result = await solve(request=request, **arguments)
+        return dataclasses.replace(result, values=SolvedValues(result.values))
+
+    async def run_recorded(*, dependant: Any, values: dict[str, Any], is_coroutine: bool) -> Any:
+        marked.append(isinstance(values, SolvedValues))
+        return await run(dependant=dependant, values=values, is_coroutine=is_coroutine)
+
+    monkeypatch.setattr(nimbleapi.routing, "solve_dependencies", solve_recorded)
+    monkeypatch.setattr(nimbleapi.routing, "run_endpoint_function", run_recorded)
+    return solved_for, marked
+
+
+def test_replaced_solve_dependencies_solves_each_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    solved_for, marked = values_marked(monkeypatch)
+    app = items_app()
+
+    def tagged(response: Response) -> str:
+        response.headers["x-solved"] = "yes"
+        return "tag"
+
+    @app.get("/tagged")
+    def read_tagged(tag: str = Depends(tagged)) -> str:
+        return tag
+
+    client = TestClient(app)
+    assert client.post("/items", json={"name": "pen", "price": 2}).json() == {"name": "pen", "price": 2.0}
+    response = client.get("/tagged")
+    assert response.json() == "tag" and response.headers["x-solved"] == "yes"  # its sub-response is the answer's
+    assert client.get("/items/x").status_code == 422  # its errors are the request's
+    assert solved_for == ["/items", "/tagged", "/items/x"]
+    assert marked == [True, True]  # the endpoint gets the values it returned
+
+
+def test_replaced_solve_dependencies_solves_websocket_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+    solved_for, _ = values_marked(monkeypatch)
+    app = FastAPI()
+
+    @app.websocket("/ws/{value}")
+    async def echo(websocket: WebSocket, value: int) -> None:
+        await websocket.accept()
+        await websocket.send_json(value)
+        await websocket.close()
+
+    with TestClient(app).websocket_connect("/ws/5") as websocket:
+        assert websocket.receive_json() == 5
+    assert solved_for == ["/ws/5"]
 
 
 def test_replaced_request_body_reads_the_body(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,9 +36,9 @@ from .body import parse_request_json
 from .body_limit import buffering_receive, unreadable_body
 from .codegen import solver_title
 from .context import connection_context
-from .deps import compile_solver
+from .deps import Solver, compile_solver
 from .forms import read_form
-from .hooks import EndpointRunner, Finisher, Serializer, compile_hooked_finisher
+from .hooks import DependenciesSolver, solve_through, EndpointRunner, Finisher, Serializer, compile_hooked_finisher
 from .respond import JSONWriter, ResponseOptions, compile_json_writer, compile_responder
 from .route_steps import solved_dependant
 from .streaming import compile_stream_responder, is_event_stream_class
@@ -51,7 +51,7 @@ RouteHandler = Callable[[Request], Awaitable[Response]]
 def build_request_handler(parts: RouteParts) -> RouteHandler:
     """FastAPI's ``handler(request) -> Response`` for a route's parts."""
     contexts, overrides_provider = parts.plan.contexts, parts.overrides_provider
-    solve = compile_solver(parts.plan.dependant, embed_body_fields=parts.plan.body.embedded, title=parts.solver_title)
+    solve = compile_route_solver(parts)
     read_body = compile_request_body_reader(parts)
     finish = compile_finisher(parts)
 
@@ -65,6 +65,26 @@ def build_request_handler(parts: RouteParts) -> RouteHandler:
         return await finish(values, ctx, scope)
 
     return handler
+
+
+def compile_route_solver(parts: RouteParts) -> Solver:
+    """``await solve(ctx)``: the route's dependencies solved, by its compiled solver or, when
+    FastAPI's ``solve_dependencies`` was replaced, through that replacement."""
+    if parts.solve_dependencies is None:
+        return compile_solver(parts.plan.dependant, embed_body_fields=parts.plan.body.embedded, title=parts.solver_title)
+    return solve_through(parts.solve_dependencies, parts.plan.dependant, parts.overrides_provider, parts.plan.body.embedded)
+
+
+def websocket_solver(
+    dependant: Dependant, overrides_provider: Any, embed_body_fields: bool, path: str, solve_dependencies: DependenciesSolver | None
+) -> Solver:
+    """``await solve(ctx)`` for a WebSocket endpoint: its compiled solver, or *solve_dependencies*
+    (a replacement of FastAPI's) called as FastAPI's WebSocket handler calls it."""
+    if solve_dependencies is None:
+        call = dependant.call
+        assert call is not None
+        return compile_solver(dependant, embed_body_fields=embed_body_fields, title=solver_title(["WS"], path, call))
+    return solve_through(solve_dependencies, dependant, overrides_provider, embed_body_fields, websocket=True)
 
 
 def compile_request_body_reader(parts: RouteParts) -> Callable[[Request], Awaitable[Any]]:
@@ -178,6 +198,8 @@ class RouteParts:
     # Replacements of FastAPI's ``run_endpoint_function`` / ``serialize_response`` to call.
     run_endpoint: EndpointRunner | None = None
     serialize: Serializer | None = None
+    # A replacement of FastAPI's ``solve_dependencies`` to solve the dependencies with.
+    solve_dependencies: DependenciesSolver | None = None
     # What the generated dependency solver is called in tracebacks (``solver_title``).
     solver_title: str | None = None
 
@@ -191,14 +213,17 @@ def compile_parts(
     *,
     run_endpoint: EndpointRunner | None = None,
     serialize: Serializer | None = None,
+    solve_dependencies: DependenciesSolver | None = None,
     path: str | None = None,
     methods: Collection[str] | None = None,
 ) -> RouteParts:
     """The parts of a route from FastAPI's ``get_request_handler`` arguments (every parameter
     by name). *run_endpoint*, *serialize*: replacements of FastAPI's helpers to call;
     *path*: the path in error messages (the dependant's, unless given); *methods*: the
-    route's, for the name of its generated code."""
-    return parts_of_plan(plan_from_arguments(arguments, path=path, methods=methods), arguments, run_endpoint, serialize)
+    route's, for the name of its generated code; *solve_dependencies*: a replacement of
+    FastAPI's ``solve_dependencies`` to call."""
+    parts = parts_of_plan(plan_from_arguments(arguments, path=path, methods=methods), arguments, run_endpoint, serialize)
+    return parts if solve_dependencies is None else dataclasses.replace(parts, solve_dependencies=solve_dependencies)
 
 
 def parts_of_plan(

@@ -28,6 +28,8 @@ from .respond import serialize_response
 from .streaming import _copy_sub_response_headers, _response_kwargs
 
 EndpointRunner = Callable[..., Awaitable[Any]]
+# ``await solve_dependencies(request=, dependant=, body=, ...) -> SolvedDependency`` (FastAPI's signature).
+DependenciesSolver = Callable[..., Awaitable[Any]]
 Serializer = Callable[..., Awaitable[Any]]
 # ``await finish(values, ctx, scope) -> Response``: the endpoint called, and its answer.
 Finisher = Callable[[dict[str, Any], Any, Scope], Awaitable[Response]]
@@ -79,3 +81,32 @@ def compile_hooked_finisher(plan: RoutePlan, run: EndpointRunner | None, seriali
         return _copy_sub_response_headers(response, ctx)
 
     return finish
+
+
+def solve_through(
+    solve_dependencies: DependenciesSolver,
+    dependant: Dependant,
+    overrides_provider: Any,
+    embed_body_fields: bool,
+    *,
+    websocket: bool = False,
+) -> Callable[[Any], Awaitable[tuple[dict[str, Any], list[Any]]]]:
+    """``await solve(ctx)`` by a replacement of FastAPI's ``solve_dependencies``, called with
+    the arguments FastAPI's handler gives it. The values it returns are handed on as they
+    are (a tracer may recognise them when the endpoint is called); its background tasks and
+    sub-response are the request's. A WebSocket session has no body to pass."""
+
+    async def solve(ctx: Any) -> tuple[dict[str, Any], list[Any]]:
+        body = {} if websocket else {"body": ctx.body}
+        solved = await solve_dependencies(
+            request=ctx.connection,
+            dependant=dependant,
+            **body,
+            dependency_overrides_provider=overrides_provider,
+            async_exit_stack=ctx.request_stack,
+            embed_body_fields=embed_body_fields,
+        )
+        ctx.background_tasks, ctx.response = solved.background_tasks, solved.response
+        return solved.values, solved.errors
+
+    return solve

@@ -20,12 +20,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from .._compile.context import connection_context
-from .._compile.deps import RequestContext, Solver, compile_solver
-from .._compile.handler import RouteParts, compile_finisher, compile_request_body_reader, request_response
-from .._compile.codegen import solver_title
+from .._compile.deps import RequestContext, Solver
+from .._compile.handler import RouteParts, compile_finisher, compile_request_body_reader, compile_route_solver, request_response, websocket_solver
 from .._compile.handler import endpoint_context
 from .._compile.route_app import serves_compiled
-from .._compile.hooks import Serializer, compile_hooked_finisher
+from .._compile.hooks import DependenciesSolver, Serializer, compile_hooked_finisher
 from .._compile.respond import serialize_response
 from .._compile.threads import in_worker_thread
 from .._plan.callables import is_coroutine_callable
@@ -101,7 +100,7 @@ def traced_request_handler(parts: RouteParts) -> Callable[[Request], Awaitable[R
     assert call is not None, "dependant.call must be a function"
     contexts, overrides_provider = parts.plan.contexts, parts.overrides_provider
     steps = _Steps(call, contexts.path)
-    solve = compile_solver(parts.plan.dependant, embed_body_fields=parts.plan.body.embedded, title=parts.solver_title)
+    solve = compile_route_solver(parts)
     read_body = compile_request_body_reader(parts)
     finish = _traced_finisher(parts, steps)
 
@@ -201,13 +200,18 @@ def _traced_endpoint(call: Callable[..., Any], steps: _Steps) -> Callable[[Any, 
 
 
 def traced_websocket_handler(
-    dependant: Dependant, dependency_overrides_provider: Any = None, embed_body_fields: bool = False, *, path: str = ""
+    dependant: Dependant,
+    dependency_overrides_provider: Any = None,
+    embed_body_fields: bool = False,
+    *,
+    path: str = "",
+    solve_dependencies: DependenciesSolver | None = None,
 ) -> Callable[[WebSocket], Awaitable[None]]:
     """A WebSocket endpoint's handler with its dependency and endpoint spans."""
     call = dependant.call
     assert call is not None
     steps, static_ctx = _Steps(call, path), endpoint_context(call)
-    solve = compile_solver(dependant, embed_body_fields=embed_body_fields, title=solver_title(["WS"], path, call))
+    solve = websocket_solver(dependant, dependency_overrides_provider, embed_body_fields, path, solve_dependencies)
 
     async def handler(websocket: WebSocket) -> None:
         state = _get_request_telemetry()
