@@ -37,6 +37,10 @@ def with_app_telemetry(app: Any, entry: ASGIApp, scope: Scope) -> ASGIApp:
     if scope["type"] == "lifespan":
         return _lifespan_entry(app._telemetry, entry)
     if not serves_with_telemetry(app):
+        if "opentelemetry" in sys.modules:  # a provider may be configured later: be told when
+            from .late_providers import wait_for_providers
+
+            wait_for_providers(app)
         return entry
     global _routes_traced
     if not _routes_traced:
