@@ -22,6 +22,7 @@ from starlette.types import Scope
 from .._plan.callables import is_coroutine_callable
 from .._telemetry.observe import operation, run_in_operation
 from ..datastructures import DefaultPlaceholder
+from ..dependencies.models import Dependant
 from .._plan.http import is_body_allowed_for_status_code
 from .._plan.route_plan import RoutePlan
 from .respond import serialize_response
