@@ -8,7 +8,7 @@ and header-name conversion, list or scalar, parameter model members) comes from 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from copy import deepcopy
 from typing import Any
 from urllib.parse import parse_qsl
@@ -18,7 +18,7 @@ from pydantic_core import PydanticUndefined, SchemaValidator
 
 from .._plan.fields import ModelField, missing_field_error, prefix_error_locations
 from .._plan.param_plan import ParamPlan, plan_params
-from .._plan.raw_values import extra_entries, is_empty_upload, read_value
+from .._plan.raw_values import extra_entries, read_value
 from .core_schema import takes_text_as_is
 
 Undefined = PydanticUndefined

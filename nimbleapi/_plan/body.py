@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from copy import copy, deepcopy
 from functools import partial
-from typing import Annotated, Any, Union, cast, get_args, get_origin
+from typing import Annotated, Any, Union, cast, get_args
 
 from pydantic import (
     AliasChoices,
@@ -25,13 +25,12 @@ from pydantic import (
     GetJsonSchemaHandler,
     create_model,
 )
-from pydantic.functional_validators import BeforeValidator
-from pydantic.types import GetPydanticSchema, Tag
+from pydantic.types import GetPydanticSchema
 from pydantic_core import CoreSchema
 
 from .. import params
 from ..dependencies.models import Dependant
-from .annotations import is_union, lenient_issubclass, optional_model_type
+from .annotations import lenient_issubclass, optional_model_type
 from .fields import ModelField, model_fields_of
 from .form_unions import form_union_models
 from .request_keys import is_json_field, request_keys
