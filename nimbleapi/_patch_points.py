@@ -52,6 +52,10 @@ class PatchPoint:
     def replaced(self) -> bool:
         return self.current is not self.original
 
+    def replacement(self) -> Any:
+        """What an extension put in the original's place, or None while the original is there."""
+        return self.current if self.replaced() else None
+
     def __repr__(self) -> str:
         return f"<PatchPoint {self.owner.__module__ if isinstance(self.owner, type) else self.owner.__name__}.{self.qualified_name}>"
 

@@ -223,7 +223,7 @@ class APIWebSocketRoute(routing.WebSocketRoute):
                 embed_body_fields=self._embed_body_fields,
                 path=self.path_format,
                 # Decided as the route is built: FastAPI's handler calls ``solve_dependencies`` by name.
-                solve_dependencies=_SOLVE_DEPENDENCIES.current if _SOLVE_DEPENDENCIES.replaced() else None,
+                solve_dependencies=_SOLVE_DEPENDENCIES.replacement(),
             )
         )
 
@@ -1203,9 +1203,9 @@ def get_request_handler(
     parts = compile_parts(
         locals(),
         # Looked up by name, as FastAPI's handler does: a replacement is what runs.
-        run_endpoint=run_endpoint_function if _RUN_ENDPOINT.replaced() else None,
-        serialize=serialize_response if _SERIALIZE_RESPONSE.replaced() else None,
-        solve_dependencies=_SOLVE_DEPENDENCIES.current if _SOLVE_DEPENDENCIES.replaced() else None,
+        run_endpoint=_RUN_ENDPOINT.replacement(),
+        serialize=_SERIALIZE_RESPONSE.replacement(),
+        solve_dependencies=_SOLVE_DEPENDENCIES.replacement(),
     )
     # Once telemetry is on, with FastAPI's step spans: extensions that wrap this handler keep them.
     handler: Callable[[Request], Awaitable[Response]] = with_handler_telemetry(parts, build_request_handler)

@@ -9,7 +9,6 @@ from the same parts by ``nimbleapi._compile.route_app``.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from contextlib import AsyncExitStack
 import dataclasses
@@ -27,7 +26,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .._plan.callables import is_async_gen_callable, is_coroutine_callable, is_gen_callable
 from .._plan.describe import EndpointContexts as EndpointContexts
 from .._plan.describe import endpoint_context as endpoint_context
-from .._plan.fields import ModelField
 from .._plan.route_plan import DeclaredRoute, RoutePlan, handler_arguments as handler_arguments, plan_from_arguments, plan_route
 from ..datastructures import DefaultPlaceholder
 from ..dependencies.models import Dependant
@@ -39,7 +37,7 @@ from .context import connection_context
 from .deps import Solver, compile_solver
 from .forms import read_form
 from .hooks import DependenciesSolver, solve_through, EndpointRunner, Finisher, Serializer, compile_hooked_finisher
-from .respond import JSONWriter, ResponseOptions, compile_json_writer, compile_responder
+from .respond import JSONWriter, compile_json_writer, compile_responder
 from .route_steps import solved_dependant
 from .streaming import compile_stream_responder, is_event_stream_class
 from .threads import in_worker_thread, release_thread_result
@@ -68,23 +66,35 @@ def build_request_handler(parts: RouteParts) -> RouteHandler:
 
 
 def compile_route_solver(parts: RouteParts) -> Solver:
-    """``await solve(ctx)``: the route's dependencies solved, by its compiled solver or, when
-    FastAPI's ``solve_dependencies`` was replaced, through that replacement."""
-    if parts.solve_dependencies is None:
-        return compile_solver(parts.plan.dependant, embed_body_fields=parts.plan.body.embedded, title=parts.solver_title)
-    return solve_through(parts.solve_dependencies, parts.plan.dependant, parts.overrides_provider, parts.plan.body.embedded)
+    """``await solve(ctx)``: the route's dependencies solved (see ``solver_for``)."""
+    plan = parts.plan
+    return solver_for(plan.dependant, parts.overrides_provider, plan.body.embedded, parts.solver_title, parts.solve_dependencies)
 
 
 def websocket_solver(
     dependant: Dependant, overrides_provider: Any, embed_body_fields: bool, path: str, solve_dependencies: DependenciesSolver | None
 ) -> Solver:
-    """``await solve(ctx)`` for a WebSocket endpoint: its compiled solver, or *solve_dependencies*
-    (a replacement of FastAPI's) called as FastAPI's WebSocket handler calls it."""
+    """``await solve(ctx)`` for a WebSocket endpoint (see ``solver_for``); a session has no body."""
+    call = dependant.call
+    assert call is not None
+    title = solver_title(["WS"], path, call)
+    return solver_for(dependant, overrides_provider, embed_body_fields, title, solve_dependencies, websocket=True)
+
+
+def solver_for(
+    dependant: Dependant,
+    overrides_provider: Any,
+    embed_body_fields: bool,
+    title: str | None,
+    solve_dependencies: DependenciesSolver | None,
+    *,
+    websocket: bool = False,
+) -> Solver:
+    """The compiled solver of *dependant*, or, when FastAPI's ``solve_dependencies`` was
+    replaced (*solve_dependencies*), that replacement called as FastAPI's handler calls it."""
     if solve_dependencies is None:
-        call = dependant.call
-        assert call is not None
-        return compile_solver(dependant, embed_body_fields=embed_body_fields, title=solver_title(["WS"], path, call))
-    return solve_through(solve_dependencies, dependant, overrides_provider, embed_body_fields, websocket=True)
+        return compile_solver(dependant, embed_body_fields=embed_body_fields, title=title)
+    return solve_through(solve_dependencies, dependant, overrides_provider, embed_body_fields, websocket=websocket)
 
 
 def compile_request_body_reader(parts: RouteParts) -> Callable[[Request], Awaitable[Any]]:
